@@ -1,0 +1,216 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { accessSync, closeSync, constants, openSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, delimiter, dirname, join } from 'node:path';
+import mysql from 'mysql2/promise';
+import { LockbenchError } from '../errors.ts';
+import { DEFAULT_SCHEMA } from './connect.ts';
+import { freePort } from './free-port.ts';
+import { track } from './lifecycle.ts';
+import { probeDatabase } from './probe.ts';
+import { logTail, makeServerDir, sweepStale, writeOwner } from './server-dirs.ts';
+import type { DatabaseTarget, Durability } from './target.ts';
+
+export interface ThrowawayMysqlOptions {
+  /** Default `relaxed` (innodb_flush_log_at_trx_commit=2); `strict` flushes every commit (=1). */
+  durability?: Durability;
+  /** Path to mariadbd or mysqld; default: the first found on PATH, /usr/sbin, /usr/libexec. */
+  binary?: string;
+  /** Target id in results. Default `mysql`. */
+  id?: string;
+  /** Where the datadir goes; tests use it to break starts. */
+  dataDirOverride?: string;
+}
+
+const CANDIDATES = ['mariadbd', 'mysqld'];
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The MySQL-family server binary on this machine, or null. */
+export function findMysqlServerBinary(): string | null {
+  const dirs = [
+    ...(process.env.PATH ?? '').split(delimiter),
+    '/usr/sbin',
+    '/usr/libexec',
+    '/usr/local/mysql/bin',
+  ];
+  for (const name of CANDIDATES) {
+    for (const d of dirs) {
+      if (d && isExecutable(join(d, name))) return join(d, name);
+    }
+  }
+  return null;
+}
+
+/** How to make a MySQL-family server available, for the "unavailable" message. */
+export const MYSQL_FIX =
+  'install one (bash scripts/install-mariadb.sh), start one with docker compose up -d mariadb, or give --mysql-url';
+
+function runInit(cmd: string, args: string[], logFile: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const fd = openSync(logFile, 'a');
+    const child = spawn(cmd, args, { stdio: ['ignore', fd, fd] });
+    closeSync(fd);
+    child.on('error', reject);
+    child.on('exit', (code, signal) =>
+      code === 0 ? resolve() : reject(new Error(`${basename(cmd)} exited with ${code ?? signal}`)),
+    );
+  });
+}
+
+/** MariaDB ships mariadb-install-db; Oracle MySQL initialises with `mysqld --initialize-insecure`. */
+async function initialise(binary: string, datadir: string, logFile: string): Promise<void> {
+  const version = execFileSync(binary, ['--version'], { encoding: 'utf8' });
+  const asRoot = process.getuid?.() === 0 ? ['--user=root'] : [];
+  if (/mariadb/i.test(version)) {
+    const dir = dirname(binary);
+    const installDb = [
+      join(dir, 'mariadb-install-db'),
+      '/usr/bin/mariadb-install-db',
+      '/usr/bin/mysql_install_db',
+    ].find(isExecutable);
+    if (!installDb) throw new Error('mariadb-install-db not found next to the server binary');
+    await runInit(
+      installDb,
+      [
+        '--no-defaults',
+        `--datadir=${datadir}`,
+        ...asRoot,
+        '--auth-root-authentication-method=normal',
+        '--skip-test-db',
+        '--skip-name-resolve',
+      ],
+      logFile,
+    );
+  } else {
+    await runInit(
+      binary,
+      ['--no-defaults', '--initialize-insecure', `--datadir=${datadir}`, ...asRoot],
+      logFile,
+    );
+  }
+}
+
+async function waitReady(
+  socket: string,
+  child: ChildProcess,
+  logFile: string,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let exited = false;
+  child.once('exit', () => {
+    exited = true;
+  });
+  for (;;) {
+    if (exited) throw new Error('the server exited during start-up');
+    try {
+      const c = await mysql.createConnection({ socketPath: socket, user: 'root', connectTimeout: 1000 });
+      await c.end();
+      return;
+    } catch {}
+    if (Date.now() > deadline) throw new Error(`not ready after ${timeoutMs} ms (log: ${logFile})`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export async function startThrowawayMysql(opts: ThrowawayMysqlOptions = {}): Promise<DatabaseTarget> {
+  const durability = opts.durability ?? 'relaxed';
+  const id = opts.id ?? 'mysql';
+  const binary = opts.binary ?? findMysqlServerBinary();
+  if (!binary) {
+    throw new LockbenchError('LOCKBENCH_DB_UNAVAILABLE', `no mariadbd or mysqld found: ${MYSQL_FIX}`);
+  }
+  sweepStale();
+  const dir = makeServerDir('mysql');
+  const datadir = opts.dataDirOverride ?? join(dir, 'data');
+  const socket = join(dir, 'sock');
+  const logFile = join(dir, 'server.log');
+  writeFileSync(logFile, '');
+  let child: ChildProcess | null = null;
+  let untrack = () => {};
+
+  const stop = async (): Promise<void> => {
+    const c = child;
+    child = null;
+    if (c && c.exitCode === null && c.signalCode === null) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => c.kill('SIGKILL'), 15_000);
+        c.once('exit', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+        // SIGTERM is a normal shutdown for mysqld/mariadbd.
+        c.kill('SIGTERM');
+      });
+    }
+    rmSync(dir, { recursive: true, force: true });
+    untrack();
+  };
+  untrack = track({ stop, pid: () => child?.pid ?? null, dir });
+
+  try {
+    await initialise(binary, datadir, logFile);
+    const port = await freePort();
+    const fd = openSync(logFile, 'a');
+    child = spawn(
+      binary,
+      [
+        '--no-defaults', // must come first
+        `--datadir=${datadir}`,
+        `--port=${port}`,
+        '--bind-address=127.0.0.1',
+        `--socket=${socket}`,
+        `--pid-file=${join(dir, 'pid')}`,
+        ...(process.getuid?.() === 0 ? ['--user=root'] : []),
+        '--skip-name-resolve',
+        '--skip-log-bin',
+        `--innodb-flush-log-at-trx-commit=${durability === 'strict' ? 1 : 2}`,
+        '--innodb-buffer-pool-size=256M',
+        '--max-connections=500',
+        '--innodb-lock-wait-timeout=5',
+      ],
+      { stdio: ['ignore', fd, fd], detached: true },
+    );
+    closeSync(fd);
+    child.unref();
+    writeOwner(dir, { ownerPid: process.pid, serverPid: child.pid ?? null, serverComm: basename(binary) });
+    await waitReady(socket, child, logFile, 60_000);
+
+    // A user with a random password for loopback TCP; root stays reachable only on the socket.
+    const password = randomBytes(18).toString('base64url');
+    const admin = await mysql.createConnection({ socketPath: socket, user: 'root' });
+    try {
+      await admin.query(`CREATE USER 'lockbench'@'127.0.0.1' IDENTIFIED BY ?`, [password]);
+      await admin.query(`GRANT ALL PRIVILEGES ON *.* TO 'lockbench'@'127.0.0.1'`);
+      await admin.query(`DROP USER IF EXISTS 'root'@'127.0.0.1', 'root'@'::1'`);
+    } finally {
+      await admin.end();
+    }
+    const url = `mysql://lockbench:${encodeURIComponent(password)}@127.0.0.1:${port}/${DEFAULT_SCHEMA}`;
+    const spec = { dialect: 'mysql' as const, url, schema: DEFAULT_SCHEMA };
+    const info = await probeDatabase(spec, {
+      id,
+      kind: 'throwaway',
+      address: `127.0.0.1:${port}`,
+      durability,
+    });
+    return { id, spec, info, stop };
+  } catch (e) {
+    const tail = logTail(logFile);
+    await stop();
+    if (e instanceof LockbenchError) throw e;
+    throw new LockbenchError(
+      'LOCKBENCH_DB_START_FAILED',
+      `throwaway ${basename(binary)} did not start: ${(e as Error).message}\n--- last lines of its log ---\n${tail}`,
+      { cause: e },
+    );
+  }
+}

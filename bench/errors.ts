@@ -1,0 +1,36 @@
+/**
+ * The closed catalogue of errors the harness reports to users. Each has a stable code a user can
+ * search for, a message template and the process exit code it maps to. Add new errors here, never
+ * ad hoc: test/unit/errors.test.ts checks the catalogue against the README.
+ */
+export const ERRORS = {
+  LOCKBENCH_USAGE: { exit: 2, summary: 'a command-line option or config value is invalid' },
+  LOCKBENCH_DB_UNREACHABLE: { exit: 1, summary: 'a database could not be reached at its host and port' },
+  LOCKBENCH_DB_START_FAILED: {
+    exit: 1,
+    summary: 'a throwaway database server did not start (log tail included)',
+  },
+  LOCKBENCH_DB_UNAVAILABLE: {
+    exit: 1,
+    summary: 'a database the user asked for is not installed and no URL was given',
+  },
+  LOCKBENCH_SERVER_START_FAILED: { exit: 1, summary: 'the benchmark HTTP server did not become ready' },
+  LOCKBENCH_RESULT_INVALID: { exit: 1, summary: 'a run.json does not match the result schema' },
+} as const;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export class LockbenchError extends Error {
+  readonly code: ErrorCode;
+  readonly exitCode: number;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'LockbenchError';
+    this.code = code;
+    this.exitCode = ERRORS[code].exit;
+  }
+}
+
+export function isLockbenchError(e: unknown): e is LockbenchError {
+  return e instanceof LockbenchError;
+}

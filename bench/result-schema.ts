@@ -1,0 +1,194 @@
+import { z } from 'zod';
+
+/**
+ * The versioned shape of `run.json`. Every renderer and the comparison read only this; the
+ * orchestrator writes only this. Bump SCHEMA_VERSION on any change that an old reader would
+ * misread (renamed or re-meant field); adding an optional field is not such a change.
+ */
+export const SCHEMA_VERSION = 1;
+
+/** Percentiles in milliseconds, sub-millisecond resolution (recorded in microseconds). */
+export const LatencySummary = z.strictObject({
+  p50: z.number().nonnegative(),
+  p90: z.number().nonnegative(),
+  p99: z.number().nonnegative(),
+  p999: z.number().nonnegative(),
+  max: z.number().nonnegative(),
+  /** Responses the summary is over. */
+  count: z.number().int().nonnegative(),
+});
+export type LatencySummary = z.infer<typeof LatencySummary>;
+
+/**
+ * Client-side outcome counts. Accounting rule (tested):
+ * sent = ok + rejected + conflict + error + timeout + inFlight.
+ */
+export const Outcomes = z.strictObject({
+  sent: z.number().int().nonnegative(),
+  /** 2xx: the business operation was applied. */
+  ok: z.number().int().nonnegative(),
+  /** Business refusals: insufficient funds (422), sold out (409 sold_out). */
+  rejected: z.number().int().nonnegative(),
+  /** Retries exhausted on a lock conflict (409 conflict). */
+  conflict: z.number().int().nonnegative(),
+  /** 4xx other than the above, 5xx, and transport errors. */
+  error: z.number().int().nonnegative(),
+  /** The client gave up waiting; the outcome is unknown (indeterminate). */
+  timeout: z.number().int().nonnegative(),
+  /** Still in flight when the load stopped; the outcome is unknown (indeterminate). */
+  inFlight: z.number().int().nonnegative(),
+  /** Open model only: scheduled requests that could not start (k6's dropped_iterations). */
+  dropped: z.number().int().nonnegative().default(0),
+});
+export type Outcomes = z.infer<typeof Outcomes>;
+
+/** Server-side retry economics, from the server's `/stats`. */
+export const Retries = z.strictObject({
+  /** (attempts - operations) / successful operations. */
+  extraAttemptsPerSuccess: z.number().nonnegative(),
+  /** Share of operations that needed more than one attempt (pgbench's "retried"), 0..1. */
+  retriedShare: z.number().min(0).max(1),
+  /** attempts -> number of operations that took that many attempts. */
+  attemptsHistogram: z.record(z.string(), z.number().int().nonnegative()),
+});
+
+/** Driver errors by class, as counted by the server's one classifier (every attempt counts). */
+export const ErrorClasses = z.strictObject({
+  deadlock: z.number().int().nonnegative(),
+  serialization: z.number().int().nonnegative(),
+  lockNotAvailable: z.number().int().nonnegative(),
+  lockTimeout: z.number().int().nonnegative(),
+  other: z.number().int().nonnegative(),
+});
+export type ErrorClasses = z.infer<typeof ErrorClasses>;
+
+/** One second of the run (after warm-up), for the timeline chart. */
+export const TimePoint = z.strictObject({
+  /** Seconds since the measured part of the run began. */
+  t: z.number().nonnegative(),
+  requests: z.number().int().nonnegative(),
+  ok: z.number().int().nonnegative(),
+  conflict: z.number().int().nonnegative(),
+  p99Ms: z.number().nonnegative(),
+});
+
+export const Metrics = z.strictObject({
+  durationSec: z.number().nonnegative(),
+  requestsPerSec: z.number().nonnegative(),
+  /** Successful business operations per second (2xx only). */
+  goodputPerSec: z.number().nonnegative(),
+  latencyMs: LatencySummary,
+  successLatencyMs: LatencySummary,
+  outcomes: Outcomes,
+  retries: Retries,
+  errors: ErrorClasses,
+  /** Server-side deltas over the run, by name (e.g. deadlocks, rowLockWaits, rollbacks). */
+  database: z.record(z.string(), z.number()),
+  cpu: z.strictObject({
+    /** CPU seconds (user + system) used by the server process(es) during the run. */
+    serverSec: z.number().nonnegative(),
+    /** CPU seconds used by the load driver during the run. */
+    driverSec: z.number().nonnegative(),
+  }),
+  /** Open model: schedule lag of request starts, ms. */
+  scheduleLagMs: LatencySummary.optional(),
+  timeseries: z.array(TimePoint),
+});
+export type Metrics = z.infer<typeof Metrics>;
+
+export const ViolationExample = z.strictObject({
+  kind: z.string(),
+  id: z.union([z.string(), z.number()]),
+  expected: z.union([z.string(), z.number(), z.null()]),
+  actual: z.union([z.string(), z.number(), z.null()]),
+  note: z.string().optional(),
+});
+
+export const Correctness = z.strictObject({
+  checked: z.boolean(),
+  /** Whether the strategy claims to keep this workload's invariants. */
+  claimsSafe: z.boolean(),
+  /** Total number of violations of all kinds. */
+  violations: z.number().int().nonnegative(),
+  /** Account rows whose balance differs from initial + ledger sum. */
+  lostUpdates: z.number().int().nonnegative(),
+  /** Sum over accounts of |balance - (initial + ledger sum)|, in cents. */
+  lostAmount: z.number().nonnegative().default(0),
+  /** Reservations in the ledger beyond an event's capacity. */
+  oversold: z.number().int().nonnegative(),
+  /** Seats that more than one acknowledged reservation claims. */
+  doubleBooked: z.number().int().nonnegative(),
+  negativeBalances: z.number().int().nonnegative(),
+  /** Acknowledged (2xx seen by the client) operations missing from the ledger. */
+  acknowledgedLost: z.number().int().nonnegative(),
+  /** Total money now minus total money at seed plus net deposits, in cents (transfers: must be 0). */
+  moneyDrift: z.number(),
+  /** Ledger entries whose outcome the client never saw (in flight, timeout): not violations. */
+  indeterminate: z.number().int().nonnegative(),
+  examples: z.array(ViolationExample).max(10),
+});
+export type Correctness = z.infer<typeof Correctness>;
+
+export const CellStatus = z.enum(['ok', 'unsafe', 'failed', 'unsupported']);
+export type CellStatus = z.infer<typeof CellStatus>;
+
+export const Cell = z.strictObject({
+  /** Stable key for comparisons: database/workload/profile/strategy/model/level. */
+  key: z.string(),
+  database: z.string(),
+  strategy: z.string(),
+  workload: z.string(),
+  profile: z.string(),
+  model: z.enum(['closed', 'open']),
+  /** Closed model: concurrent connections. Open model: max in flight. */
+  connections: z.number().int().positive(),
+  /** Open model: target requests/s; null for the closed model. */
+  rate: z.number().positive().nullable(),
+  repeat: z.number().int().nonnegative(),
+  status: CellStatus,
+  reason: z.string().nullable(),
+  /** Server settings this cell ran with (pool, workers, isolation, workMs, lockTimeoutMs, ...). */
+  server: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+  metrics: Metrics.nullable(),
+  correctness: Correctness.nullable(),
+});
+export type Cell = z.infer<typeof Cell>;
+
+export const DatabaseInfo = z.strictObject({
+  id: z.string(),
+  product: z.enum(['postgresql', 'mysql', 'mariadb']),
+  version: z.string(),
+  kind: z.enum(['throwaway', 'external']),
+  /** Loopback host:port or the redacted URL; never a password. */
+  address: z.string(),
+  settings: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+});
+export type DatabaseInfo = z.infer<typeof DatabaseInfo>;
+
+export const SkippedDatabase = z.strictObject({ id: z.string(), reason: z.string() });
+
+export const RunResult = z.strictObject({
+  schemaVersion: z.literal(SCHEMA_VERSION),
+  runId: z.string(),
+  startedAt: z.iso.datetime(),
+  finishedAt: z.iso.datetime(),
+  /** True when the run was interrupted (Ctrl-C, a fatal error) and holds only finished cells. */
+  interrupted: z.boolean().default(false),
+  tool: z.strictObject({ name: z.string(), version: z.string(), gitSha: z.string().nullable() }),
+  environment: z.strictObject({
+    node: z.string(),
+    os: z.string(),
+    cpuModel: z.string(),
+    cpuCount: z.number().int().positive(),
+    memoryGiB: z.number().positive(),
+    hostname: z.string().optional(),
+  }),
+  /** The resolved options, passwords removed. */
+  config: z.record(z.string(), z.unknown()),
+  /** The exact command that reproduces the run. */
+  command: z.string(),
+  databases: z.array(DatabaseInfo),
+  skippedDatabases: z.array(SkippedDatabase).default([]),
+  cells: z.array(Cell),
+});
+export type RunResult = z.infer<typeof RunResult>;

@@ -1,0 +1,64 @@
+/**
+ * The HTTP contract between the load drivers and the server, in one place. The load never knows
+ * which strategy it hits; it reads only what is declared here.
+ *
+ * Routes:
+ *   POST /accounts/:id/deposit   { amount, opId }       200 ok | 422 insufficient_funds (withdraw)
+ *   POST /accounts/:id/withdraw  { amount, opId }
+ *   POST /transfers              { from, to, amount, opId }
+ *   POST /events/:id/reservations { opId }              200 { seatId } | 409 sold_out
+ *   GET  /accounts/:id, GET /events/:id, GET /health, GET /stats
+ * amount is an integer number of cents, 1..1e9. opId is 1..64 chars of [A-Za-z0-9_-].
+ *
+ * Every operation response carries the headers below, so a driver can classify it without
+ * parsing the body (cheap on the hot path).
+ */
+
+/** `x-outcome` header values. */
+export type OutcomeKind = 'ok' | 'rejected' | 'conflict' | 'error';
+export const OUTCOME_HEADER = 'x-outcome';
+/** Number of attempts the server made for this operation (1 = no retry). */
+export const ATTEMPTS_HEADER = 'x-attempts';
+
+/** Body of every operation response. */
+export interface OperationResponse {
+  outcome: OutcomeKind;
+  opId: string;
+  attempts: number;
+  /** Machine-readable reason: insufficient_funds, sold_out, lock-not-available, deadlock, ... */
+  reason?: string;
+  /** True when the opId had already been applied; the original outcome is returned. */
+  duplicate?: boolean;
+  /** tickets: the seat reserved. */
+  seatId?: number;
+  /** account: the balance after the operation, when the strategy knows it. */
+  balance?: number;
+}
+
+/**
+ * `GET /stats`: exact counters summed over all workers since start (or since POST /stats/reset).
+ * Accounting rule (tested): operations = ok + rejected + conflict + error
+ * and attempts = sum over k of k * attemptsHistogram[k]; retried = operations with attempts > 1.
+ * badRequest counts 400s, which are not operations.
+ */
+export interface ServerStats {
+  operations: number;
+  ok: number;
+  rejected: number;
+  conflict: number;
+  error: number;
+  badRequest: number;
+  attempts: number;
+  retried: number;
+  /** attempts (as a string key) -> operations that took that many attempts. */
+  attemptsHistogram: Record<string, number>;
+  /** Classified driver errors, one count per failed attempt. */
+  errors: {
+    deadlock: number;
+    serialization: number;
+    lockNotAvailable: number;
+    lockTimeout: number;
+    other: number;
+  };
+  workers: number;
+}
