@@ -1,0 +1,32 @@
+import type { RunResult } from '../../bench/result-schema.ts';
+import { type CellGroup, groupCells, metricSpread } from '../compare/cell-groups.ts';
+import { METRIC_NAMES, type MetricName } from '../compare/metrics.ts';
+import type { Spread } from '../compare/spread.ts';
+
+/** A cell with at least one measured repeat, its figures summarised over the repeats. */
+export interface MeasuredCell {
+  group: CellGroup;
+  /** Benchmark name shared by all exporters, e.g. "postgres/account/hot/for-update c=32". */
+  name: string;
+  figures: Record<MetricName, Spread>;
+}
+
+/** Cells in matrix order; cells with no measured repeat (failed, unsupported) are left out. */
+export function measuredCells(result: RunResult): MeasuredCell[] {
+  const out: MeasuredCell[] = [];
+  for (const group of groupCells(result).values()) {
+    const spreads = METRIC_NAMES.map((m) => [m, metricSpread(group, m)] as const);
+    if (spreads.some(([, s]) => s === null)) continue;
+    out.push({
+      group,
+      name: group.label,
+      figures: Object.fromEntries(spreads) as Record<MetricName, Spread>,
+    });
+  }
+  return out;
+}
+
+/** Six significant digits: enough for any figure here, and no 0.30000000000000004 in the files. */
+export function tidy(v: number): number {
+  return Number(v.toPrecision(6));
+}
