@@ -1,0 +1,172 @@
+/** The tables and charts behind one comparison's verdict. */
+import { WORKLOADS } from '../../strategies/names.ts';
+import type { Block, TableCell } from './document.ts';
+import { cell, DASH, figCell, strong, t } from './document.ts';
+import { fmtCount, fmtMs, fmtPercent, fmtRate, fmtRatio, joinWords } from './format.ts';
+import type { Group, Row } from './groups.ts';
+import { groupTitle, levelLabel, levelUnit } from './groups.ts';
+import type { RenderedChart } from './render-charts.ts';
+import { figureOf } from './stats.ts';
+import type { LevelVerdict } from './verdict.ts';
+import { groupVerdicts } from './verdict.ts';
+import { describeViolations } from './violations.ts';
+
+function rowVerdictLabel(row: Row, v: LevelVerdict | undefined): string {
+  if (row.figures === null) {
+    const first = row.notRun[0];
+    return first ? first.status : DASH;
+  }
+  if (row.correctness.state === 'violated') return '✗ broke invariants';
+  if (row.correctness.state === 'unchecked') return 'not checked';
+  if (v?.best?.row === row) return '✓ best';
+  if (v?.runnerUp?.row === row) return 'runner-up';
+  return 'correct';
+}
+
+export function detailBlocks(group: Group, charts: readonly RenderedChart[]): Block[] {
+  const sweep = group.levels.length > 1;
+  const verdicts = new Map(groupVerdicts(group).map((v) => [v.level, v]));
+  const lead = (row: Row): TableCell[] => [
+    { text: [strong(row.strategy)] },
+    ...(sweep ? [cell(String(row.level), true)] : []),
+  ];
+  const leadHead = ['strategy', ...(sweep ? [levelUnit(group.levelKind)] : [])];
+  const leadNumeric = [false, ...(sweep ? [true] : [])];
+  const none = (n: number): TableCell[] => Array.from({ length: n }, () => cell(DASH, true));
+
+  const blocks: Block[] = [{ kind: 'heading', level: 3, text: groupTitle(group), id: `details-${group.id}` }];
+  const workloadWords = WORKLOADS[group.workload as keyof typeof WORKLOADS];
+  const repeats = Math.max(...group.rows.map((r) => r.measured.length));
+  blocks.push({
+    kind: 'paragraph',
+    text: t(
+      `Workload ${group.workload}${workloadWords ? ` (${workloadWords})` : ''}, profile ${group.profile}, ${group.model} model, ${
+        sweep
+          ? `${levelUnit(group.levelKind)} ${group.levels.join(', ')}`
+          : levelLabel(group.levelKind, group.levels[0] as number)
+      }.${repeats > 1 ? ' Figures with repeats are the median, with the min–max over repeats in parentheses.' : ''}`,
+    ),
+    tone: 'note',
+  });
+
+  blocks.push({ kind: 'heading', level: 4, text: 'Throughput, latency and retries' });
+  blocks.push({
+    kind: 'table',
+    head: [
+      ...leadHead,
+      'goodput ok/s',
+      'req/s',
+      'p50 ms',
+      'p99 ms',
+      'p99.9 ms',
+      'extra attempts / success',
+      'retried',
+      'repeats',
+      'verdict',
+    ],
+    numeric: [...leadNumeric, true, true, true, true, true, true, true, true, false],
+    rows: group.rows.map((row) => {
+      const f = row.figures;
+      const label = rowVerdictLabel(row, verdicts.get(row.level));
+      if (!f) return [...lead(row), ...none(8), cell(label)];
+      return [
+        ...lead(row),
+        figCell(f.goodput, fmtRate),
+        figCell(f.requestsPerSec, fmtRate),
+        figCell(f.p50, fmtMs),
+        figCell(f.p99, fmtMs),
+        figCell(f.p999, fmtMs),
+        figCell(f.extraAttemptsPerSuccess, fmtRatio),
+        cell(fmtPercent(f.retriedShare.median), true),
+        cell(String(row.measured.length), true),
+        cell(label),
+      ];
+    }),
+  });
+
+  blocks.push({ kind: 'heading', level: 4, text: 'Outcomes and errors' });
+  blocks.push({
+    kind: 'paragraph',
+    text: t(
+      'Outcomes are per operation as the client saw them (sent = ok + rejected + conflict + error + timeout + in flight; rejected is a business refusal such as insufficient funds or sold out, conflict means retries ran out). Errors are per attempt, as the server classified them.',
+    ),
+    tone: 'note',
+  });
+  blocks.push({
+    kind: 'table',
+    head: [
+      ...leadHead,
+      'sent',
+      'ok',
+      'rejected',
+      'conflict',
+      'error',
+      'timeout / in flight',
+      'deadlock',
+      'serialization',
+      'lock not available',
+      'lock timeout',
+      'other error',
+    ],
+    numeric: [...leadNumeric, ...Array.from({ length: 11 }, () => true)],
+    rows: group.rows.map((row) => {
+      const f = row.figures;
+      if (!f) return [...lead(row), ...none(11)];
+      const o = f.outcomes;
+      const indeterminate = figureOf(
+        row.measured.map((m) => m.metrics.outcomes.timeout + m.metrics.outcomes.inFlight),
+      );
+      return [
+        ...lead(row),
+        ...[o.sent, o.ok, o.rejected, o.conflict, o.error, indeterminate].map((x) => figCell(x, fmtCount)),
+        ...[
+          f.errors.deadlock,
+          f.errors.serialization,
+          f.errors.lockNotAvailable,
+          f.errors.lockTimeout,
+          f.errors.other,
+        ].map((x) => figCell(x, fmtCount)),
+      ];
+    }),
+  });
+
+  blocks.push({ kind: 'heading', level: 4, text: 'Correctness' });
+  blocks.push({
+    kind: 'table',
+    head: [...leadHead, 'claims safe', 'violations', 'what broke', 'indeterminate ops', 'examples'],
+    numeric: [...leadNumeric, false, true, false, true, false],
+    rows: group.rows.map((row) => {
+      const c = row.correctness;
+      if (c.state === 'none')
+        return [...lead(row), cell(DASH), cell(DASH, true), cell(DASH), cell(DASH, true), cell(DASH)];
+      const checked = row.measured.map((m) => m.correctness).filter((x) => x?.checked);
+      if (checked.length === 0 || !c.worst) {
+        return [...lead(row), cell(DASH), cell('not checked'), cell(DASH), cell(DASH, true), cell(DASH)];
+      }
+      const violations = figureOf(checked.map((x) => x?.violations ?? 0));
+      const indeterminate = figureOf(checked.map((x) => x?.indeterminate ?? 0));
+      const words = describeViolations(c.worst, group.workload);
+      const examples = c.worst.examples
+        .slice(0, 2)
+        .map((e) => `${e.kind} ${e.id}: expected ${e.expected ?? 'null'}, got ${e.actual ?? 'null'}`)
+        .join('; ');
+      return [
+        ...lead(row),
+        cell(c.claimsSafe ? 'yes' : 'no'),
+        figCell(violations, fmtCount),
+        cell(words.length > 0 ? joinWords(words) : 'nothing'),
+        figCell(indeterminate, fmtCount),
+        cell(examples || DASH),
+      ];
+    }),
+  });
+
+  const mine = charts.filter((c) => c.group === group.id);
+  if (mine.length > 0) {
+    blocks.push({ kind: 'heading', level: 4, text: 'Charts' });
+    for (const c of mine) {
+      blocks.push({ kind: 'chart', file: c.file, title: c.title, alt: c.alt, svg: c.svg, error: c.error });
+    }
+  }
+  return blocks;
+}

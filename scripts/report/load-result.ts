@@ -1,0 +1,54 @@
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { LockbenchError } from '../../bench/errors.ts';
+import { RunResult } from '../../bench/result-schema.ts';
+
+/** `<dir>` -> `<dir>/run.json`; a file path stays as it is. Missing paths are a usage error. */
+export async function resolveRunFile(target: string): Promise<string> {
+  let info: Awaited<ReturnType<typeof stat>>;
+  try {
+    info = await stat(target);
+  } catch {
+    throw new LockbenchError(
+      'LOCKBENCH_USAGE',
+      `${target}: no such file or directory (expected a run.json or a run directory)`,
+    );
+  }
+  return info.isDirectory() ? path.join(target, 'run.json') : target;
+}
+
+/**
+ * Reads and validates a run.json. Anything that is not a valid RunResult is
+ * LOCKBENCH_RESULT_INVALID with the file named and, for schema mismatches, zod's issues.
+ */
+export async function loadRunResult(file: string): Promise<RunResult> {
+  let raw: string;
+  try {
+    raw = await readFile(file, 'utf8');
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    throw new LockbenchError('LOCKBENCH_RESULT_INVALID', `${file}: cannot be read (${why})`, { cause: e });
+  }
+  return parseRunResult(raw, file);
+}
+
+/** Validates run.json text; `file` names it in errors. */
+export function parseRunResult(raw: string, file: string): RunResult {
+  let data: unknown;
+  try {
+    data = JSON.parse(raw);
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    throw new LockbenchError('LOCKBENCH_RESULT_INVALID', `${file} is not valid JSON: ${why}`, { cause: e });
+  }
+  const parsed = RunResult.safeParse(data);
+  if (!parsed.success) {
+    throw new LockbenchError(
+      'LOCKBENCH_RESULT_INVALID',
+      `${file} does not match the result schema:\n${z.prettifyError(parsed.error)}`,
+      { cause: parsed.error },
+    );
+  }
+  return parsed.data;
+}

@@ -1,0 +1,98 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { BrowserContext, Page } from 'playwright-core';
+import { chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeReports } from '../../scripts/report/write-reports.ts';
+import { loadFixture } from '../unit/report-fixture.ts';
+
+/**
+ * The HTML report as a reader sees it: opened from disk in headless Chromium with no network,
+ * it must render its text and charts without errors and without fetching anything.
+ */
+const CHROMIUM = process.env.LOCKBENCH_CHROMIUM ?? '/usr/bin/chromium';
+
+let dir = '';
+let profile = '';
+let context: BrowserContext;
+let page: Page;
+const consoleErrors: string[] = [];
+const requests: string[] = [];
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `Chromium not found at ${CHROMIUM}: apt-get install -y chromium, or set LOCKBENCH_CHROMIUM`,
+    );
+  }
+  dir = mkdtempSync(path.join(tmpdir(), 'lockbench-html-'));
+  profile = mkdtempSync(path.join(tmpdir(), 'lockbench-chromium-'));
+  await writeReports(loadFixture(), dir);
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+    viewport: { width: 1280, height: 900 },
+  });
+  page = await context.newPage();
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(m.text());
+  });
+  page.on('pageerror', (e) => consoleErrors.push(e.message));
+  page.on('request', (r) => requests.push(r.url()));
+  await page.goto(pathToFileURL(path.join(dir, 'report.html')).href, { waitUntil: 'load' });
+}, 120_000);
+
+afterAll(async () => {
+  await context?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  if (profile) rmSync(profile, { recursive: true, force: true });
+});
+
+describe('HTML report in Chromium', () => {
+  it('renders the title, the verdicts and the tables', async () => {
+    await expect(page.title()).resolves.toMatch(/^Lockbench report: /);
+    expect(await page.locator('h1').textContent()).toMatch(/^Lockbench report/);
+    const verdict = page.locator('p.verdict').first();
+    expect(await verdict.isVisible()).toBe(true);
+    expect(await verdict.textContent()).toContain('is the best correct strategy');
+    expect(await page.locator('table').count()).toBeGreaterThan(10);
+  });
+
+  it('shows every chart with a nonzero size', async () => {
+    const svgs = page.locator('figure > svg');
+    expect(await svgs.count()).toBe(20);
+    for (const svg of await svgs.all()) {
+      await svg.scrollIntoViewIfNeeded();
+      expect(await svg.isVisible()).toBe(true);
+      const box = await svg.boundingBox();
+      expect(box?.width ?? 0).toBeGreaterThan(100);
+      expect(box?.height ?? 0).toBeGreaterThan(100);
+    }
+  });
+
+  it('has working in-page links', async () => {
+    for (const href of await page
+      .locator('nav.toc a')
+      .evaluateAll((as) => as.map((a) => a.getAttribute('href')))) {
+      expect(await page.locator(href as string).count()).toBe(1);
+    }
+  });
+
+  it('logs no errors and requests nothing but the file itself', () => {
+    expect(consoleErrors).toEqual([]);
+    expect(requests.filter((u) => !u.startsWith('file:'))).toEqual([]);
+    expect(requests).toHaveLength(1);
+  });
+});
