@@ -116,7 +116,7 @@ export const Correctness = z.strictObject({
   lostAmount: z.number().nonnegative().default(0),
   /** Reservations in the ledger beyond an event's capacity. */
   oversold: z.number().int().nonnegative(),
-  /** Seats that more than one acknowledged reservation claims. */
+  /** Seats that more than one committed reservation in the ledger claims. */
   doubleBooked: z.number().int().nonnegative(),
   negativeBalances: z.number().int().nonnegative(),
   /** Acknowledged (2xx seen by the client) operations missing from the ledger. */

@@ -6,7 +6,9 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -71,9 +73,15 @@ export function makeServerDir(prefix: string, traversableBy?: { uid: number; gid
   return dir;
 }
 
+/** Atomic (temp file + rename): a sweep in another process never reads half a file. */
 export function writeOwner(dir: string, owner: Owner): void {
-  writeFileSync(join(dir, 'owner.json'), JSON.stringify(owner));
+  const tmp = join(dir, `.owner.${process.pid}.tmp`);
+  writeFileSync(tmp, JSON.stringify(owner));
+  renameSync(tmp, join(dir, 'owner.json'));
 }
+
+/** A directory without a readable owner.json younger than this may be one being created now. */
+const UNOWNED_GRACE_MS = 60_000;
 
 /**
  * Stops servers whose owner process is gone and removes their directories. Directories of live
@@ -91,6 +99,7 @@ export function sweepStale(): string[] {
       owner = null;
     }
     if (owner && isAlive(owner.ownerPid)) continue;
+    if (!owner && ageMs(dir) < UNOWNED_GRACE_MS) continue;
     if (owner?.serverPid && isAlive(owner.serverPid) && commOf(owner.serverPid) === owner.serverComm) {
       try {
         // The owner is gone and so is the data's value: no need for a clean shutdown.
@@ -101,6 +110,14 @@ export function sweepStale(): string[] {
     removed.push(dir);
   }
   return removed;
+}
+
+function ageMs(path: string): number {
+  try {
+    return Date.now() - statSync(path).mtimeMs;
+  } catch {
+    return Number.POSITIVE_INFINITY;
+  }
 }
 
 /** Last `n` lines of a log file, for start failures. */
