@@ -39,7 +39,12 @@ export interface OperationResponse {
  * `GET /stats`: exact counters summed over all workers since start (or since POST /stats/reset).
  * Accounting rule (tested): operations = ok + rejected + conflict + error
  * and attempts = sum over k of k * attemptsHistogram[k]; retried = operations with attempts > 1.
- * badRequest counts 400s, which are not operations.
+ * badRequest counts 400s, which are not operations (also 404 unknown id or route, 413, 415).
+ * With the optional fields (servers/stats.ts fills them all):
+ * sum of conflicts = attempts - operations + conflict (every attempt but an operation's last
+ * ended in a conflict, and the last one too when retries ran out); errors.deadlock,
+ * serialization, lockNotAvailable and lockTimeout equal the conflicts of the same class;
+ * errors.other = error; duplicates <= ok.
  */
 export interface ServerStats {
   operations: number;
@@ -61,4 +66,14 @@ export interface ServerStats {
     other: number;
   };
   workers: number;
+  /**
+   * Attempts that ended in a retryable conflict, by reason: lock-not-available, lock-timeout,
+   * deadlock, serialization, version-conflict (optimistic CAS lost), row-busy (SKIP LOCKED skipped
+   * the row), recheck. Every reason is present (0 when none).
+   */
+  conflicts?: Record<string, number>;
+  /** ok operations that returned the stored outcome of a repeated opId (nothing applied). */
+  duplicates?: number;
+  /** Locking reads re-run inside one attempt (PostgreSQL READ COMMITTED re-check of a sold seat). */
+  rechecks?: number;
 }

@@ -1,0 +1,256 @@
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
+import { dialectOfUrl } from '../bench/databases/connect.ts';
+import { classify } from '../strategies/classify.ts';
+import { createExecutor, type Executor, OperationFailed } from '../strategies/executor.ts';
+import type { OperationResult, Outcome } from '../strategies/outcome.ts';
+import type { ServerOptions } from './options.ts';
+import { ATTEMPTS_HEADER, type OperationResponse, OUTCOME_HEADER, type OutcomeKind } from './protocol.ts';
+import {
+  accountBody,
+  BODY_LIMIT,
+  idParams,
+  MAX_ID,
+  operationResponses,
+  reservationBody,
+  transferBody,
+} from './schemas.ts';
+import { StatsCounter } from './stats.ts';
+import { localStatsSource, type StatsSource } from './stats-source.ts';
+
+export interface BuildServerDeps {
+  /** This process's counters. Default: a fresh one. */
+  counter?: StatsCounter;
+  /** What GET /stats reports. Default: this process's counter; servers/main.ts sums the workers. */
+  stats?: StatsSource;
+  /** Hears about 500s (a bug, or infrastructure that is not a lost connection). Default: ignored. */
+  onInternalError?: (err: unknown) => void;
+  /** Fastify's logger. Default off: no per-request logging on the hot path. */
+  logger?: boolean;
+}
+
+/** HTTP status of each final outcome (servers/protocol.ts). */
+function statusOf(o: Outcome): number {
+  switch (o.kind) {
+    case 'ok':
+      return 200;
+    case 'rejected':
+      return o.reason === 'insufficient_funds' ? 422 : 409;
+    case 'conflict':
+      return 409;
+    case 'not_found':
+      return 404;
+    case 'error':
+      return 503;
+  }
+}
+
+const ERROR_NAME: Record<number, string> = {
+  400: 'bad_request',
+  404: 'not_found',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+};
+
+type IdParams = { id: string };
+
+/**
+ * The benchmark server for one strategy x workload on one database, as a Fastify app that does
+ * not listen (tests drive it with `app.inject()`; servers/main.ts listens). Opens its pool
+ * lazily; `app.close()` ends it.
+ *
+ * Routes: the workload's operation routes, GET /accounts/:id, GET /events/:id, GET /health,
+ * GET /stats, POST /stats/reset. Invalid input -> 400 (413 too large, 415 not JSON), unknown id
+ * -> 404, all without touching the data. Operation replies carry x-outcome and x-attempts; an
+ * exhausted retry is 409, a lost database 503 (`database_unavailable`), never a crash.
+ */
+export function buildServer(options: Readonly<ServerOptions>, deps: BuildServerDeps = {}): FastifyInstance {
+  const dialect = dialectOfUrl(options.dbUrl);
+  if (!dialect) throw new TypeError('options.dbUrl is not a postgres:// or mysql:// URL');
+  const counter = deps.counter ?? new StatsCounter();
+  const stats = deps.stats ?? localStatsSource(counter);
+  const onInternalError = deps.onInternalError ?? (() => {});
+  const executor: Executor = createExecutor({
+    spec: { dialect, url: options.dbUrl, schema: options.schema },
+    strategy: options.strategy,
+    settings: {
+      isolation: options.isolation,
+      poolSize: options.poolSize,
+      lockTimeoutMs: options.lockTimeoutMs,
+      maxAttempts: options.maxAttempts,
+      backoffBaseMs: options.backoffBaseMs,
+      backoffCapMs: options.backoffCapMs,
+      workMs: options.workMs,
+      lockOrder: options.lockOrder,
+    },
+  });
+
+  const app = Fastify({
+    logger: deps.logger ?? false,
+    bodyLimit: BODY_LIMIT,
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+  });
+  // JSON only: a text/plain body is a 415, not a string that fails validation later.
+  app.removeContentTypeParser('text/plain');
+  app.addHook('onClose', async () => executor.close());
+
+  function badRequest(reply: FastifyReply, status: number, message: string) {
+    counter.badRequest();
+    return reply.code(status).send({ error: ERROR_NAME[status] ?? 'bad_request', message });
+  }
+
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    const status = err.statusCode ?? 500;
+    if (status === 415) {
+      const type = JSON.stringify(req.headers['content-type'] ?? '');
+      return badRequest(reply, 415, `unsupported content-type ${type}: send application/json`);
+    }
+    if (status === 413)
+      return badRequest(reply, 413, `request body too large: the limit is ${BODY_LIMIT} bytes`);
+    if (status >= 400 && status < 500) return badRequest(reply, status, err.message);
+    onInternalError(err);
+    return reply.code(500).send({ error: 'internal', message: 'internal server error' });
+  });
+  app.setNotFoundHandler((req, reply) =>
+    badRequest(reply, 404, `no route ${req.method} ${req.url.split('?')[0]}`),
+  );
+
+  /** Path id -> number, or a 400 already sent. */
+  function pathId(reply: FastifyReply, params: IdParams): number | null {
+    const id = Number(params.id);
+    if (id > MAX_ID) {
+      void badRequest(reply, 400, `params/id must be at most ${MAX_ID}`);
+      return null;
+    }
+    return id;
+  }
+
+  function reply(res: FastifyReply, opId: string, r: OperationResult) {
+    const o = r.outcome;
+    if (o.kind === 'not_found') {
+      counter.badRequest();
+      return res.code(404).send({ error: 'not_found', message: `${o.entity} ${o.id} does not exist` });
+    }
+    counter.record(r);
+    const body: OperationResponse = { outcome: o.kind, opId, attempts: r.attempts };
+    if (o.kind === 'ok') {
+      if (o.seatId !== undefined) body.seatId = o.seatId;
+      if (o.balance !== undefined) body.balance = o.balance;
+      if (o.duplicate) body.duplicate = true;
+    } else {
+      body.reason = o.reason;
+    }
+    return res
+      .code(statusOf(o))
+      .header(OUTCOME_HEADER, o.kind satisfies OutcomeKind)
+      .header(ATTEMPTS_HEADER, String(r.attempts))
+      .send(body);
+  }
+
+  async function operate(res: FastifyReply, opId: string, run: () => Promise<OperationResult>) {
+    let r: OperationResult;
+    try {
+      r = await run();
+    } catch (e) {
+      const failed =
+        e instanceof OperationFailed
+          ? e
+          : new OperationFailed(String(e), { cause: e, attempts: 1, conflicts: [], errorClass: 'other' });
+      counter.recordFailure(failed);
+      onInternalError(e);
+      return res
+        .code(500)
+        .header(OUTCOME_HEADER, 'error' satisfies OutcomeKind)
+        .header(ATTEMPTS_HEADER, String(failed.attempts))
+        .send({
+          outcome: 'error',
+          opId,
+          attempts: failed.attempts,
+          reason: 'internal',
+        } satisfies OperationResponse);
+    }
+    return reply(res, opId, r);
+  }
+
+  if (options.workload === 'account') {
+    for (const kind of ['deposit', 'withdraw'] as const) {
+      app.post<{ Params: IdParams; Body: { amount: number; opId: string } }>(
+        `/accounts/:id/${kind}`,
+        { schema: { params: idParams, body: accountBody, response: operationResponses } },
+        async (req, res) => {
+          const accountId = pathId(res, req.params);
+          if (accountId === null) return res;
+          const op = { accountId, amount: req.body.amount, opId: req.body.opId };
+          return operate(res, op.opId, () => executor[kind](op));
+        },
+      );
+    }
+  }
+
+  if (options.workload === 'transfer') {
+    app.post<{ Body: { from: number; to: number; amount: number; opId: string } }>(
+      '/transfers',
+      { schema: { body: transferBody, response: operationResponses } },
+      async (req, res) => {
+        const op = req.body;
+        if (op.from === op.to) return badRequest(res, 400, 'body/to must differ from body/from');
+        return operate(res, op.opId, () => executor.transfer(op));
+      },
+    );
+  }
+
+  if (options.workload === 'tickets') {
+    app.post<{ Params: IdParams; Body: { opId: string } }>(
+      '/events/:id/reservations',
+      { schema: { params: idParams, body: reservationBody, response: operationResponses } },
+      async (req, res) => {
+        const eventId = pathId(res, req.params);
+        if (eventId === null) return res;
+        return operate(res, req.body.opId, () => executor.reserve({ eventId, opId: req.body.opId }));
+      },
+    );
+  }
+
+  /** A read that lost its database answers 503, like an operation. */
+  async function read<T>(res: FastifyReply, what: string, id: number, run: () => Promise<T | null>) {
+    try {
+      const row = await run();
+      return row ? row : badRequest(res, 404, `${what} ${id} does not exist`);
+    } catch (e) {
+      if (classify(e) === 'connection')
+        return res.code(503).send({ error: 'database_unavailable', message: 'the database is unreachable' });
+      throw e;
+    }
+  }
+
+  app.get<{ Params: IdParams }>('/accounts/:id', { schema: { params: idParams } }, async (req, res) => {
+    const id = pathId(res, req.params);
+    if (id === null) return res;
+    return read(res, 'account', id, () => executor.readAccount(id));
+  });
+
+  app.get<{ Params: IdParams }>('/events/:id', { schema: { params: idParams } }, async (req, res) => {
+    const id = pathId(res, req.params);
+    if (id === null) return res;
+    return read(res, 'event', id, () => executor.readEvent(id));
+  });
+
+  app.get('/health', async (_req, res) => {
+    const up = await executor.ping();
+    return res.code(up ? 200 : 503).send({
+      status: up ? 'ok' : 'database_unavailable',
+      strategy: options.strategy,
+      workload: options.workload,
+      dialect,
+      isolation: executor.isolation,
+      pid: process.pid,
+    });
+  });
+
+  app.get('/stats', async () => stats.get());
+  app.post('/stats/reset', async () => {
+    await stats.reset();
+    return { reset: true };
+  });
+
+  return app;
+}

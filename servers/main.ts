@@ -1,0 +1,195 @@
+/**
+ * The server process: parse options (flags + LOCKBENCH_DB_URL), check the database, start
+ * `--workers` node:cluster workers sharing one port on 127.0.0.1, print one ready line.
+ *
+ *   stdout: exactly one line, {"ready":true,"port":N,"pid":P,"workers":W}, once every worker listens
+ *   stderr: one line per problem, `CODE: message` (an unsupported combination: the reason alone)
+ *   exit:   0 stopped by SIGTERM/SIGINT; 1 database unreachable or not seeded, listen failed, a
+ *           worker died; 2 invalid options (LOCKBENCH_USAGE); 3 strategy x database unsupported
+ *
+ * Flags: servers/options.ts (SERVER_FLAGS, serverUsage).
+ */
+import cluster, { type Worker } from 'node:cluster';
+import { dialectOfUrl, hostPort, openSql } from '../bench/databases/connect.ts';
+import { probeDatabase } from '../bench/databases/probe.ts';
+import { readSeed } from '../bench/databases/schema.ts';
+import { isLockbenchError, LockbenchError } from '../bench/errors.ts';
+import { checkSupport } from '../strategies/registry.ts';
+import { buildServer } from './app.ts';
+import { serveClusterStats, workerStatsSource } from './cluster-stats.ts';
+import { parseServerArgs, type ServerOptions, serverUsage } from './options.ts';
+import { StatsCounter } from './stats.ts';
+
+const EXIT_OK = 0;
+const EXIT_FAILURE = 1;
+const EXIT_USAGE = 2;
+const EXIT_UNSUPPORTED = 3;
+
+const TAG = 'lockbench:server';
+type WorkerMessage =
+  | { tag: typeof TAG; kind: 'listening'; port: number }
+  | { tag: typeof TAG; kind: 'failed'; message: string }
+  | { tag: typeof TAG; kind: 'stop' };
+
+function isWorkerMessage(m: unknown): m is WorkerMessage {
+  return typeof m === 'object' && m !== null && (m as { tag?: unknown }).tag === TAG;
+}
+
+function fail(code: number, line: string): never {
+  process.stderr.write(`${line}\n`);
+  process.exit(code);
+}
+
+function failWith(e: unknown): never {
+  if (isLockbenchError(e)) fail(e.exitCode, `${e.code}: ${e.message}`);
+  fail(EXIT_FAILURE, `LOCKBENCH_SERVER_START_FAILED: ${(e as Error)?.message ?? String(e)}`);
+}
+
+function parse(): Readonly<ServerOptions> {
+  let cmd: ReturnType<typeof parseServerArgs>;
+  try {
+    cmd = parseServerArgs(process.argv.slice(2), process.env);
+  } catch (e) {
+    failWith(e);
+  }
+  if (cmd.kind === 'help') {
+    process.stdout.write(`${serverUsage()}\n`);
+    process.exit(EXIT_OK);
+  }
+  return cmd.options;
+}
+
+/** Refuses to start where the workers could only fail: no database, no support, no seed. */
+async function preflight(options: Readonly<ServerOptions>): Promise<void> {
+  const dialect = dialectOfUrl(options.dbUrl);
+  if (!dialect) fail(EXIT_USAGE, 'LOCKBENCH_USAGE: LOCKBENCH_DB_URL is not a postgres:// or mysql:// URL');
+  const spec = { dialect, url: options.dbUrl, schema: options.schema };
+  const info = await probeDatabase(spec, { id: dialect, kind: 'external', address: hostPort(options.dbUrl) });
+  const support = checkSupport(options.strategy, info, options.workload);
+  if (!support.ok) {
+    fail(
+      EXIT_UNSUPPORTED,
+      `${options.strategy} cannot run ${options.workload} on ${info.product} ${info.version}: ${support.reason}`,
+    );
+  }
+  const sql = await openSql(spec, { max: 1 });
+  try {
+    await readSeed(sql);
+  } catch (e) {
+    throw new LockbenchError(
+      'LOCKBENCH_SERVER_START_FAILED',
+      `schema ${options.schema} is not seeded on ${hostPort(options.dbUrl)} (resetAndSeed first): ${(e as Error).message.split('\n')[0]}`,
+    );
+  } finally {
+    await sql.close().catch(() => {});
+  }
+}
+
+async function runPrimary(): Promise<void> {
+  const options = parse();
+  try {
+    await preflight(options);
+  } catch (e) {
+    failWith(e);
+  }
+
+  serveClusterStats(cluster);
+  let stopping = false;
+  const ports = new Map<number, number>();
+  const workers: Worker[] = [];
+  for (let i = 0; i < options.workers; i++) workers.push(cluster.fork());
+
+  const killAll = () => {
+    for (const w of workers) if (!w.isDead()) w.process.kill('SIGKILL');
+  };
+
+  cluster.on('message', (worker, msg: unknown) => {
+    if (!isWorkerMessage(msg)) return;
+    if (msg.kind === 'failed') {
+      killAll();
+      fail(EXIT_FAILURE, `LOCKBENCH_SERVER_START_FAILED: worker ${worker.id}: ${msg.message}`);
+    }
+    if (msg.kind === 'listening') {
+      ports.set(worker.id, msg.port);
+      if (ports.size === options.workers) {
+        const port = [...ports.values()][0];
+        process.stdout.write(
+          `${JSON.stringify({ ready: true, port, pid: process.pid, workers: options.workers })}\n`,
+        );
+      }
+    }
+  });
+
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) return;
+    killAll();
+    fail(
+      EXIT_FAILURE,
+      `LOCKBENCH_SERVER_START_FAILED: worker ${worker.id} exited (${signal ?? code}); stopping`,
+    );
+  });
+
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    const alive = workers.filter((w) => !w.isDead());
+    let left = alive.length;
+    if (left === 0) process.exit(EXIT_OK);
+    const force = setTimeout(() => {
+      killAll();
+      process.exit(EXIT_OK);
+    }, 10_000);
+    for (const w of alive) {
+      w.once('exit', () => {
+        if (--left === 0) {
+          clearTimeout(force);
+          process.exit(EXIT_OK);
+        }
+      });
+      w.send({ tag: TAG, kind: 'stop' } satisfies WorkerMessage);
+    }
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+async function runWorker(): Promise<void> {
+  const options = parse();
+  const counter = new StatsCounter();
+  let reported = 0;
+  const app = buildServer(options, {
+    counter,
+    stats: workerStatsSource(counter),
+    // The logger is off; the first few internal errors still deserve a line on stderr.
+    onInternalError: (e) => {
+      if (++reported <= 5)
+        process.stderr.write(`lockbench server: internal error: ${(e as Error)?.message ?? String(e)}\n`);
+    },
+  });
+  let closing = false;
+  const close = async () => {
+    if (closing) return;
+    closing = true;
+    await app.close().catch(() => {});
+    process.exit(EXIT_OK);
+  };
+  // The primary coordinates shutdown (a Ctrl-C reaches the whole process group).
+  process.on('SIGINT', () => {});
+  process.on('SIGTERM', () => {});
+  process.on('message', (msg: unknown) => {
+    if (isWorkerMessage(msg) && msg.kind === 'stop') void close();
+  });
+  process.on('disconnect', () => void close());
+  try {
+    await app.listen({ host: '127.0.0.1', port: options.port });
+  } catch (e) {
+    process.send?.({ tag: TAG, kind: 'failed', message: (e as Error).message } satisfies WorkerMessage);
+    process.exit(EXIT_FAILURE);
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  process.send?.({ tag: TAG, kind: 'listening', port } satisfies WorkerMessage);
+}
+
+if (cluster.isPrimary) await runPrimary();
+else await runWorker();

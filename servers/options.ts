@@ -1,0 +1,142 @@
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { DEFAULT_SCHEMA, dialectOfUrl } from '../bench/databases/connect.ts';
+import { LockbenchError } from '../bench/errors.ts';
+import { STRATEGY_NAMES, WORKLOAD_NAMES } from '../strategies/names.ts';
+import { ExecutorSettingsSchema } from '../strategies/settings.ts';
+
+/**
+ * Everything one server process runs with: a strategy, a workload, a database and the executor
+ * settings (strategies/settings.ts, with their defaults). Parsed once at the edge, frozen. The
+ * host is always 127.0.0.1: the harness only ever serves loopback.
+ */
+export const ServerOptionsSchema = ExecutorSettingsSchema.extend({
+  strategy: z.enum(STRATEGY_NAMES),
+  workload: z.enum(WORKLOAD_NAMES),
+  /** From LOCKBENCH_DB_URL only, so credentials never show in `ps`. Never logged. */
+  dbUrl: z.string().refine((v) => dialectOfUrl(v) !== null, {
+    error: 'expected a URL starting with postgres:// or mysql:// (or mariadb://)',
+  }),
+  /** The PostgreSQL schema or MySQL database holding the seeded tables. Default `lockbench`. */
+  schema: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, {
+      error: 'expected a lower-case identifier ([a-z_][a-z0-9_]*, at most 63)',
+    })
+    .default(DEFAULT_SCHEMA),
+  /** node:cluster worker processes sharing the port. Default 1. */
+  workers: z.int().min(1).max(64).default(1),
+  /** TCP port on 127.0.0.1; 0 picks a free one (reported in the ready line). Default 0. */
+  port: z.int().min(0).max(65535).default(0),
+});
+
+export type ServerOptions = z.infer<typeof ServerOptionsSchema>;
+export type ServerOptionsInput = z.input<typeof ServerOptionsSchema>;
+
+/** The command-line flag of each option (the URL has none: LOCKBENCH_DB_URL). */
+export const SERVER_FLAGS = {
+  strategy: '--strategy',
+  workload: '--workload',
+  schema: '--schema',
+  isolation: '--isolation',
+  poolSize: '--pool',
+  lockTimeoutMs: '--lock-timeout-ms',
+  maxAttempts: '--max-attempts',
+  backoffBaseMs: '--backoff-base-ms',
+  backoffCapMs: '--backoff-cap-ms',
+  workMs: '--work-ms',
+  lockOrder: '--lock-order',
+  workers: '--workers',
+  port: '--port',
+} as const satisfies Record<Exclude<keyof ServerOptions, 'dbUrl'>, string>;
+
+export const DB_URL_ENV = 'LOCKBENCH_DB_URL';
+
+const NUMERIC = new Set<string>([
+  'poolSize',
+  'lockTimeoutMs',
+  'maxAttempts',
+  'backoffBaseMs',
+  'backoffCapMs',
+  'workMs',
+  'workers',
+  'port',
+]);
+
+function nameOf(path: PropertyKey[]): string {
+  const key = String(path[0] ?? '');
+  if (key === 'dbUrl') return DB_URL_ENV;
+  return (SERVER_FLAGS as Record<string, string>)[key] ?? key;
+}
+
+/** Parses, validates and freezes; throws LOCKBENCH_USAGE naming the flag (or env var) at fault. */
+export function parseServerOptions(input: Record<string, unknown>): Readonly<ServerOptions> {
+  const r = ServerOptionsSchema.safeParse(input);
+  if (!r.success) {
+    const lines = r.error.issues.map((i) => `${nameOf(i.path)}: ${i.message}`);
+    throw new LockbenchError('LOCKBENCH_USAGE', lines.join('; '));
+  }
+  return Object.freeze(r.data);
+}
+
+export type ServerCommand = { kind: 'help' } | { kind: 'run'; options: Readonly<ServerOptions> };
+
+/** `servers/main.ts` arguments and environment -> options. Precedence: flags, then env, then defaults. */
+export function parseServerArgs(argv: readonly string[], env: NodeJS.ProcessEnv): ServerCommand {
+  const flagOptions = Object.fromEntries(
+    Object.values(SERVER_FLAGS).map((f) => [f.slice(2), { type: 'string' as const }]),
+  );
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: { ...flagOptions, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (e) {
+    throw new LockbenchError('LOCKBENCH_USAGE', `${(e as Error).message}. Run with --help for the options.`);
+  }
+  if (values.help) return { kind: 'help' };
+  const input: Record<string, unknown> = {};
+  for (const [key, flag] of Object.entries(SERVER_FLAGS)) {
+    const v = values[flag.slice(2)];
+    if (typeof v !== 'string') continue;
+    // A flag is text; numbers are read strictly so "12abc" is an error, not 12.
+    input[key] = NUMERIC.has(key) && /^-?\d+(\.\d+)?$/.test(v.trim()) ? Number(v) : v;
+  }
+  const url = env[DB_URL_ENV];
+  if (url === undefined || url === '') {
+    throw new LockbenchError(
+      'LOCKBENCH_USAGE',
+      `${DB_URL_ENV} is not set: the database URL comes from the environment`,
+    );
+  }
+  input.dbUrl = url;
+  return { kind: 'run', options: parseServerOptions(input) };
+}
+
+/** --help text. */
+export function serverUsage(): string {
+  return [
+    'Usage: LOCKBENCH_DB_URL=<postgres://...|mysql://...> tsx servers/main.ts --strategy <name> --workload <name> [options]',
+    '',
+    `  --strategy <name>          ${STRATEGY_NAMES.join(', ')}`,
+    `  --workload <name>          ${WORKLOAD_NAMES.join(', ')}`,
+    `  --schema <name>            schema (PostgreSQL) or database (MySQL) with the seeded tables (default ${DEFAULT_SCHEMA})`,
+    '  --isolation <level>        default, read-committed, repeatable-read, serializable (default: default)',
+    '  --pool <n>                 connections per worker (default 16)',
+    '  --lock-timeout-ms <ms>     row-lock wait limit (default 5000; MySQL rounds up to whole seconds)',
+    '  --max-attempts <n>         attempts per operation, first included (default 10)',
+    '  --backoff-base-ms <ms>     full-jitter backoff, first window (default 2)',
+    '  --backoff-cap-ms <ms>      full-jitter backoff, largest window (default 200)',
+    '  --work-ms <ms>             simulated work between read and write (default 0)',
+    '  --lock-order <id|request>  transfer lock order (default id)',
+    '  --workers <n>              node:cluster workers sharing the port (default 1)',
+    '  --port <n>                 port on 127.0.0.1, 0 = a free one (default 0)',
+    '',
+    'Prints one line {"ready":true,"port":N,"pid":P,"workers":W} on stdout when every worker listens.',
+    'Exit codes: 0 stopped by SIGTERM/SIGINT, 1 failure (database unreachable or not seeded, listen',
+    'failed, a worker died), 2 invalid options, 3 strategy not supported on this database.',
+  ].join('\n');
+}

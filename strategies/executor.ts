@@ -1,0 +1,189 @@
+import type { ConnectionSpec } from '../bench/databases/connect.ts';
+import { classify, type ErrorClass, isRetryable } from './classify.ts';
+import { findApplied } from './ledger.ts';
+import { type AccountView, type EventView, readAccount, readEvent } from './lookups.ts';
+import type { IsolationLevel, StrategyName } from './names.ts';
+import type { AccountChange, AccountOp, ReserveOp, TransferOp } from './operations.ts';
+import type { AttemptOutcome, ConflictReason, OperationResult, Outcome } from './outcome.ts';
+import { type DbPool, openPool, type Session } from './pool.ts';
+import { getStrategy } from './registry.ts';
+import { retry, type Step } from './retry.ts';
+import { type ExecutorSettings, type ExecutorSettingsInput, parseExecutorSettings } from './settings.ts';
+import type { AttemptContext, Strategy } from './strategy.ts';
+import { beginStatement } from './transaction.ts';
+
+export interface ExecutorOptions {
+  /** Where to connect; the executor opens its own pool (settings.poolSize connections). */
+  spec: ConnectionSpec;
+  /** A registered strategy by name, or a Strategy object (a deliberately broken one, in tests). */
+  strategy: StrategyName | Strategy;
+  /** Parsed with ExecutorSettingsSchema; missing fields take their defaults. */
+  settings?: ExecutorSettingsInput | Readonly<ExecutorSettings>;
+}
+
+/** Runs one strategy's operations in-process, with retries and idempotent opIds, without HTTP. */
+export interface Executor {
+  readonly strategy: Strategy;
+  readonly settings: Readonly<ExecutorSettings>;
+  /** The isolation transactions really run at (the serializable strategy forces its own). */
+  readonly isolation: IsolationLevel;
+  deposit(op: AccountOp): Promise<OperationResult>;
+  withdraw(op: AccountOp): Promise<OperationResult>;
+  transfer(op: TransferOp): Promise<OperationResult>;
+  reserve(op: ReserveOp): Promise<OperationResult>;
+  readAccount(id: number): Promise<AccountView | null>;
+  readEvent(id: number): Promise<EventView | null>;
+  /** True when a trivial query succeeds. */
+  ping(): Promise<boolean>;
+  /** Ends the pool. */
+  close(): Promise<void>;
+}
+
+/**
+ * A driver error the executor has no answer for: a bug (bad SQL, a missing table) or broken
+ * infrastructure that is not a lost connection. Carries what the operation cost so far, so the
+ * server's counters stay exact.
+ */
+export class OperationFailed extends Error {
+  readonly attempts: number;
+  readonly conflicts: ConflictReason[];
+  readonly errorClass: ErrorClass;
+  constructor(
+    message: string,
+    opts: { cause: unknown; attempts: number; conflicts: ConflictReason[]; errorClass: ErrorClass },
+  ) {
+    super(message, { cause: opts.cause });
+    this.name = 'OperationFailed';
+    this.attempts = opts.attempts;
+    this.conflicts = opts.conflicts;
+    this.errorClass = opts.errorClass;
+  }
+}
+
+const UNAVAILABLE: Outcome = Object.freeze({ kind: 'error', reason: 'database_unavailable' });
+
+export function createExecutor(options: ExecutorOptions): Executor {
+  const strategy = typeof options.strategy === 'string' ? getStrategy(options.strategy) : options.strategy;
+  const settings =
+    options.settings !== undefined && Object.isFrozen(options.settings)
+      ? (options.settings as Readonly<ExecutorSettings>)
+      : parseExecutorSettings(options.settings as ExecutorSettingsInput | undefined);
+  const dialect = options.spec.dialect;
+  const isolation = strategy.isolation ?? settings.isolation;
+  const pool: DbPool = openPool(options.spec, {
+    size: settings.poolSize,
+    lockTimeoutMs: settings.lockTimeoutMs,
+    isolation,
+  });
+  const begin = beginStatement(dialect, isolation, settings.lockTimeoutMs);
+  const policy = {
+    maxAttempts: settings.maxAttempts,
+    baseMs: settings.backoffBaseMs,
+    capMs: settings.backoffCapMs,
+  };
+  const hint = { nowait: strategy.noWait };
+
+  async function storedOutcome(opId: string): Promise<Outcome | null> {
+    try {
+      return await pool.use((s) => findApplied(s, opId));
+    } catch {
+      // The refusal or conflict already decided stands; the lookup was a courtesy.
+      return null;
+    }
+  }
+
+  async function perform(
+    opId: string,
+    attemptOnce: (s: Session, ctx: AttemptContext) => Promise<AttemptOutcome>,
+  ): Promise<OperationResult> {
+    const conflicts: ConflictReason[] = [];
+    let rechecks = 0;
+    let failedWith: ErrorClass | undefined;
+    const ctx: AttemptContext = {
+      dialect,
+      settings,
+      schema: options.spec.schema,
+      begin,
+      recheck: () => {
+        rechecks++;
+      },
+    };
+    const result = await retry<Outcome, ConflictReason>(async (n): Promise<Step<Outcome, ConflictReason>> => {
+      let out: AttemptOutcome;
+      try {
+        out = await pool.use((s) => attemptOnce(s, ctx));
+      } catch (e) {
+        const cls = classify(e, hint);
+        if (isRetryable(cls)) {
+          conflicts.push(cls);
+          return { done: false, reason: cls };
+        }
+        if (cls === 'duplicate') {
+          // The ledger insert met the opId's earlier (committed) row: this attempt rolled back.
+          const stored = await storedOutcome(opId);
+          if (stored) return { done: true, value: stored };
+        }
+        if (cls === 'connection') {
+          failedWith = cls;
+          return { done: true, value: UNAVAILABLE };
+        }
+        throw new OperationFailed(`operation ${opId} failed: ${(e as Error)?.message ?? String(e)}`, {
+          cause: e,
+          attempts: n,
+          conflicts,
+          errorClass: cls,
+        });
+      }
+      if (out.kind === 'retry') {
+        conflicts.push(out.reason);
+        return { done: false, reason: out.reason };
+      }
+      return { done: true, value: out };
+    }, policy);
+
+    let outcome: Outcome =
+      result.kind === 'done' ? result.value : { kind: 'conflict', reason: result.reason };
+    if (outcome.kind === 'rejected' || outcome.kind === 'conflict') {
+      // A repeated opId whose first application changed the state (spent the money, took the
+      // last seat) must get the first outcome back, not a refusal.
+      outcome = (await storedOutcome(opId)) ?? outcome;
+    }
+    const op: OperationResult = { outcome, attempts: result.attempts, conflicts, rechecks };
+    if (failedWith) op.failedWith = failedWith;
+    return op;
+  }
+
+  const account = (op: AccountOp, kind: AccountChange['kind']) => {
+    const change: AccountChange = {
+      kind,
+      accountId: op.accountId,
+      delta: kind === 'deposit' ? op.amount : -op.amount,
+      opId: op.opId,
+    };
+    return perform(op.opId, (s, ctx) => strategy.account(s, change, ctx));
+  };
+
+  return {
+    strategy,
+    settings,
+    isolation,
+    deposit: (op) => account(op, 'deposit'),
+    withdraw: (op) => account(op, 'withdraw'),
+    transfer(op) {
+      if (op.from === op.to) throw new RangeError(`transfer ${op.opId}: from and to are both ${op.from}`);
+      return perform(op.opId, (s, ctx) => strategy.transfer(s, op, ctx));
+    },
+    reserve: (op) => perform(op.opId, (s, ctx) => strategy.reserve(s, op, ctx)),
+    readAccount: (id) => pool.use((s) => readAccount(s, id)),
+    readEvent: (id) => pool.use((s) => readEvent(s, id)),
+    async ping() {
+      try {
+        await pool.use((s) => s.query('SELECT 1'));
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    close: () => pool.end(),
+  };
+}

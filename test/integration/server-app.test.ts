@@ -1,0 +1,295 @@
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openSql, type Sql } from '../../bench/databases/connect.ts';
+import { freePort } from '../../bench/databases/free-port.ts';
+import { resetAndSeed, type SeedSizes } from '../../bench/databases/schema.ts';
+import { buildServer } from '../../servers/app.ts';
+import { parseServerOptions, type ServerOptionsInput } from '../../servers/options.ts';
+import { ATTEMPTS_HEADER, OUTCOME_HEADER, type ServerStats } from '../../servers/protocol.ts';
+import { accountingErrors } from '../../servers/stats.ts';
+import type { Dialect, Workload } from '../../strategies/names.ts';
+import { specFor } from '../helpers/db.ts';
+
+const SIZES: SeedSizes = { accounts: 10, initialBalance: 1000, events: 2, seatsPerEvent: 5 };
+const schemas = { postgres: 't_srv_pg', mysql: 't_srv_my' } as const satisfies Record<Dialect, string>;
+
+type Inject = InjectOptions;
+const json = (url: string, payload: unknown): Inject => ({ method: 'POST', url, payload: payload as object });
+const raw = (url: string, body: string, contentType?: string): Inject => ({
+  method: 'POST',
+  url,
+  payload: body,
+  headers: contentType ? { 'content-type': contentType } : {},
+});
+
+/** Everything a request could have changed. */
+async function fingerprint(db: Sql): Promise<string> {
+  const a = await db.query('SELECT id, balance, version FROM accounts ORDER BY id');
+  const s = await db.query("SELECT id, status, op_id FROM seats WHERE status <> 'free' ORDER BY id");
+  const l = await db.query('SELECT op_id FROM ledger ORDER BY op_id');
+  return JSON.stringify([a.rows, s.rows, l.rows]);
+}
+
+const bad = (r: LightMyRequestResponse) => ({
+  status: r.statusCode,
+  body: r.json() as { error: string; message: string },
+});
+
+describe.each(['postgres', 'mysql'] as const)('server on %s', (dialect) => {
+  const spec = specFor(dialect, schemas[dialect]);
+  let db: Sql;
+  const apps: FastifyInstance[] = [];
+  const server = (workload: Workload, extra: Partial<ServerOptionsInput> = {}) => {
+    const app = buildServer(
+      parseServerOptions({
+        strategy: 'atomic',
+        workload,
+        dbUrl: spec.url,
+        schema: spec.schema,
+        poolSize: 4,
+        ...extra,
+      }),
+    );
+    apps.push(app);
+    return app;
+  };
+
+  beforeAll(async () => {
+    await resetAndSeed(spec, SIZES);
+    db = await openSql(spec, { max: 2 });
+  });
+  afterAll(async () => {
+    await Promise.all(apps.map((a) => a.close()));
+    await db?.close();
+  });
+
+  describe('bad input: a clear 4xx and no change in the database', () => {
+    const long = 'x'.repeat(65);
+    const accountCases: [string, Inject, number, RegExp][] = [
+      ['zero amount', json('/accounts/1/deposit', { amount: 0, opId: 'b1' }), 400, /amount/],
+      ['negative amount', json('/accounts/1/withdraw', { amount: -5, opId: 'b1' }), 400, /amount/],
+      ['fractional amount', json('/accounts/1/deposit', { amount: 1.5, opId: 'b1' }), 400, /amount/],
+      ['amount as text', json('/accounts/1/deposit', { amount: '10', opId: 'b1' }), 400, /amount/],
+      ['amount too large', json('/accounts/1/deposit', { amount: 1_000_000_001, opId: 'b1' }), 400, /amount/],
+      ['missing amount', json('/accounts/1/deposit', { opId: 'b1' }), 400, /amount/],
+      ['missing opId', json('/accounts/1/deposit', { amount: 5 }), 400, /opId/],
+      ['empty opId', json('/accounts/1/deposit', { amount: 5, opId: '' }), 400, /opId/],
+      ['opId with a space', json('/accounts/1/deposit', { amount: 5, opId: 'a b' }), 400, /opId/],
+      ['opId of 65 chars', json('/accounts/1/deposit', { amount: 5, opId: long }), 400, /opId/],
+      ['unknown field', json('/accounts/1/deposit', { amount: 5, opId: 'b1', note: 'x' }), 400, /additional/],
+      ['broken JSON', raw('/accounts/1/deposit', '{"amount": 5,', 'application/json'), 400, /JSON/i],
+      ['empty JSON body', raw('/accounts/1/deposit', '', 'application/json'), 400, /empty/i],
+      ['no body', { method: 'POST', url: '/accounts/1/deposit' }, 400, /body/],
+      ['a JSON array', json('/accounts/1/deposit', [5]), 400, /object/],
+      [
+        'text/plain',
+        raw('/accounts/1/deposit', '{"amount":5,"opId":"b1"}', 'text/plain'),
+        415,
+        /content-type/i,
+      ],
+      [
+        'a form',
+        raw('/accounts/1/deposit', 'amount=5&opId=b1', 'application/x-www-form-urlencoded'),
+        415,
+        /content-type/i,
+      ],
+      [
+        'a 2 KiB body',
+        raw(
+          '/accounts/1/deposit',
+          JSON.stringify({ amount: 5, opId: 'b1', pad: 'p'.repeat(2048) }),
+          'application/json',
+        ),
+        413,
+        /large/i,
+      ],
+      ['account id 0', json('/accounts/0/deposit', { amount: 5, opId: 'b1' }), 400, /id/],
+      ['account id -1', json('/accounts/-1/deposit', { amount: 5, opId: 'b1' }), 400, /id/],
+      ['account id abc', json('/accounts/abc/withdraw', { amount: 5, opId: 'b1' }), 400, /id/],
+      ['account id beyond INT', json('/accounts/99999999999/deposit', { amount: 5, opId: 'b1' }), 400, /id/],
+      [
+        'unknown account',
+        json('/accounts/999/deposit', { amount: 5, opId: 'b1' }),
+        404,
+        /account 999 does not exist/,
+      ],
+      [
+        'unknown account, withdraw',
+        json('/accounts/999/withdraw', { amount: 5, opId: 'b1' }),
+        404,
+        /account 999/,
+      ],
+      ['unknown route', json('/accounts/1/steal', { amount: 5, opId: 'b1' }), 404, /no route/],
+      ['GET an unknown account', { method: 'GET', url: '/accounts/999' }, 404, /account 999/],
+      ['GET a bad account id', { method: 'GET', url: '/accounts/x1' }, 400, /id/],
+    ];
+    const transferCases: [string, Inject, number, RegExp][] = [
+      ['from == to', json('/transfers', { from: 2, to: 2, amount: 5, opId: 'b2' }), 400, /differ/],
+      ['from 0', json('/transfers', { from: 0, to: 2, amount: 5, opId: 'b2' }), 400, /from/],
+      ['missing to', json('/transfers', { from: 1, amount: 5, opId: 'b2' }), 400, /to/],
+      ['negative amount', json('/transfers', { from: 1, to: 2, amount: -1, opId: 'b2' }), 400, /amount/],
+      ['bad opId', json('/transfers', { from: 1, to: 2, amount: 1, opId: 'é' }), 400, /opId/],
+      ['unknown from', json('/transfers', { from: 999, to: 2, amount: 5, opId: 'b2' }), 404, /account 999/],
+      ['unknown to', json('/transfers', { from: 1, to: 998, amount: 5, opId: 'b2' }), 404, /account 998/],
+    ];
+    const ticketCases: [string, Inject, number, RegExp][] = [
+      ['missing opId', json('/events/1/reservations', {}), 400, /opId/],
+      ['bad opId', json('/events/1/reservations', { opId: 'a/b' }), 400, /opId/],
+      ['event id 01', json('/events/01/reservations', { opId: 'b3' }), 400, /id/],
+      ['unknown event', json('/events/77/reservations', { opId: 'b3' }), 404, /event 77 does not exist/],
+      ['GET an unknown event', { method: 'GET', url: '/events/77' }, 404, /event 77/],
+    ];
+
+    it.each([
+      ['account', accountCases],
+      ['transfer', transferCases],
+      ['tickets', ticketCases],
+    ] as const)('%s routes', async (workload, cases) => {
+      const app = server(workload);
+      const before = await fingerprint(db);
+      for (const [what, req, status, message] of cases) {
+        const r = bad(await app.inject(req));
+        expect({ what, status: r.status }).toEqual({ what, status });
+        expect(r.body.message, what).toMatch(message);
+        expect(r.body.error, what).toBeTypeOf('string');
+      }
+      expect(await fingerprint(db)).toBe(before);
+      const stats = (await app.inject({ method: 'GET', url: '/stats' })).json() as ServerStats;
+      expect(stats.badRequest).toBe(cases.length);
+      expect(stats.operations).toBe(0);
+    });
+  });
+
+  it('operation replies carry x-outcome and x-attempts, and /stats follows its accounting rule', async () => {
+    await resetAndSeed(spec, SIZES);
+    const app = server('account');
+    const ok = await app.inject(json('/accounts/3/deposit', { amount: 5, opId: 'o1' }));
+    expect(ok.statusCode).toBe(200);
+    expect(ok.headers[OUTCOME_HEADER]).toBe('ok');
+    expect(ok.headers[ATTEMPTS_HEADER]).toBe('1');
+    expect(ok.json()).toMatchObject({ outcome: 'ok', opId: 'o1', attempts: 1 });
+    const dup = await app.inject(json('/accounts/3/deposit', { amount: 5, opId: 'o1' }));
+    expect(dup.json()).toMatchObject({ outcome: 'ok', duplicate: true });
+    const refused = await app.inject(json('/accounts/3/withdraw', { amount: 999_999, opId: 'o2' }));
+    expect(refused.statusCode).toBe(422);
+    expect(refused.headers[OUTCOME_HEADER]).toBe('rejected');
+    expect(refused.json()).toMatchObject({ outcome: 'rejected', reason: 'insufficient_funds', attempts: 1 });
+    await app.inject(json('/accounts/3/deposit', { amount: 0, opId: 'o3' }));
+    const account = await app.inject({ method: 'GET', url: '/accounts/3' });
+    expect(account.json()).toEqual({ id: 3, balance: 1005, version: 1 });
+    const health = await app.inject({ method: 'GET', url: '/health' });
+    expect(health.json()).toMatchObject({ status: 'ok', strategy: 'atomic', workload: 'account', dialect });
+
+    const stats = (await app.inject({ method: 'GET', url: '/stats' })).json() as ServerStats;
+    expect(stats).toMatchObject({
+      operations: 3,
+      ok: 2,
+      rejected: 1,
+      badRequest: 1,
+      duplicates: 1,
+      attempts: 3,
+      workers: 1,
+    });
+    expect(accountingErrors(stats)).toEqual([]);
+    expect((await app.inject({ method: 'POST', url: '/stats/reset' })).statusCode).toBe(200);
+    const zero = (await app.inject({ method: 'GET', url: '/stats' })).json() as ServerStats;
+    expect([zero.operations, zero.badRequest, zero.attempts]).toEqual([0, 0, 0]);
+  });
+
+  it('tickets: 200 with the seat, then 409 sold_out', async () => {
+    await resetAndSeed(spec, SIZES);
+    const app = server('tickets');
+    for (let i = 0; i < SIZES.seatsPerEvent; i++) {
+      const r = await app.inject(json('/events/2/reservations', { opId: `t${i}` }));
+      expect(r.statusCode).toBe(200);
+      expect(r.json().seatId).toBe(SIZES.seatsPerEvent + 1 + i);
+    }
+    const late = await app.inject(json('/events/2/reservations', { opId: 'late' }));
+    expect(late.statusCode).toBe(409);
+    expect(late.headers[OUTCOME_HEADER]).toBe('rejected');
+    expect(late.json()).toMatchObject({ outcome: 'rejected', reason: 'sold_out' });
+    expect((await app.inject({ method: 'GET', url: '/events/2' })).json()).toEqual({
+      id: 2,
+      capacity: 5,
+      free: 0,
+      sold: 5,
+    });
+  });
+
+  it('an exhausted retry is a 409 conflict with its reason, never a 500', async () => {
+    await resetAndSeed(spec, SIZES);
+    const app = server('account', { strategy: 'nowait', maxAttempts: 3, backoffBaseMs: 1 });
+    const holder = await openSql(spec, { max: 1 });
+    // One connection holds the row lock (a pool of one: BEGIN and the lock share it).
+    const hold = async () => {
+      await holder.query(dialect === 'postgres' ? 'BEGIN' : 'START TRANSACTION');
+      await holder.query(`SELECT balance FROM accounts WHERE id = 4 FOR UPDATE`);
+    };
+    try {
+      await hold();
+      const r = await app.inject(json('/accounts/4/deposit', { amount: 5, opId: 'c1' }));
+      expect(r.statusCode).toBe(409);
+      expect(r.headers[OUTCOME_HEADER]).toBe('conflict');
+      expect(r.headers[ATTEMPTS_HEADER]).toBe('3');
+      expect(r.json()).toMatchObject({ outcome: 'conflict', reason: 'lock-not-available', attempts: 3 });
+    } finally {
+      await holder.query('ROLLBACK');
+      await holder.close();
+    }
+    const stats = (await app.inject({ method: 'GET', url: '/stats' })).json() as ServerStats;
+    expect(stats).toMatchObject({ conflict: 1, attempts: 3, errors: { lockNotAvailable: 3 } });
+    expect(accountingErrors(stats)).toEqual([]);
+    expect((await db.query('SELECT balance FROM accounts WHERE id = 4')).rows[0]).toEqual({
+      balance: dialect === 'postgres' ? '1000' : 1000,
+    });
+  });
+
+  it('a database that goes away mid-request gives a 503 and the server keeps serving', async () => {
+    await resetAndSeed(spec, SIZES);
+    // for-update holds its transaction open (with a row lock) for workMs: kill it then.
+    const app = server('account', { strategy: 'for-update', workMs: 800, poolSize: 2 });
+    await app.inject({ method: 'GET', url: '/health' });
+    const pending = app.inject(json('/accounts/5/deposit', { amount: 5, opId: 'g1' }));
+    await new Promise((r) => setTimeout(r, 300));
+    if (dialect === 'postgres') {
+      const { rows } = await db.query<{ pid: number }>(
+        "SELECT pid FROM pg_stat_activity WHERE application_name = 'lockbench' AND state = 'idle in transaction' AND pid <> pg_backend_pid()",
+      );
+      expect(rows).toHaveLength(1);
+      await db.query('SELECT pg_terminate_backend($1)', [rows[0]?.pid]);
+    } else {
+      const { rows } = await db.query<{ id: number }>(
+        'SELECT trx_mysql_thread_id AS id FROM information_schema.innodb_trx WHERE trx_mysql_thread_id <> CONNECTION_ID()',
+      );
+      expect(rows).toHaveLength(1);
+      await db.query(`KILL CONNECTION ${Number(rows[0]?.id)}`);
+    }
+    const r = await pending;
+    expect(r.statusCode).toBe(503);
+    expect(r.headers[OUTCOME_HEADER]).toBe('error');
+    expect(r.json()).toMatchObject({ outcome: 'error', reason: 'database_unavailable' });
+    const again = await app.inject(json('/accounts/5/deposit', { amount: 5, opId: 'g2' }));
+    expect(again.statusCode).toBe(200);
+    expect((await app.inject({ method: 'GET', url: '/accounts/5' })).json().balance).toBe(1005);
+    const stats = (await app.inject({ method: 'GET', url: '/stats' })).json() as ServerStats;
+    expect(stats).toMatchObject({ operations: 2, ok: 1, error: 1, errors: { other: 1 } });
+    expect(accountingErrors(stats)).toEqual([]);
+  });
+
+  it('a database that is not there at all gives 503s on every route', async () => {
+    const port = await freePort();
+    const url =
+      dialect === 'postgres' ? `postgres://u:p@127.0.0.1:${port}/db` : `mysql://u:p@127.0.0.1:${port}/db`;
+    const app = buildServer(
+      parseServerOptions({ strategy: 'for-update', workload: 'account', dbUrl: url, schema: 'x' }),
+    );
+    apps.push(app);
+    const op = await app.inject(json('/accounts/1/withdraw', { amount: 5, opId: 'n1' }));
+    expect(op.statusCode).toBe(503);
+    expect(op.json()).toMatchObject({ outcome: 'error', reason: 'database_unavailable', attempts: 1 });
+    expect((await app.inject({ method: 'GET', url: '/accounts/1' })).statusCode).toBe(503);
+    const health = await app.inject({ method: 'GET', url: '/health' });
+    expect(health.statusCode).toBe(503);
+    expect(health.json().status).toBe('database_unavailable');
+  });
+});
