@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import {
+  chmodSync,
   chownSync,
   existsSync,
   mkdirSync,
@@ -64,12 +65,20 @@ export function postgresIds(): { uid: number; gid: number } | null {
 /** Creates a fresh server directory; `traversableBy` makes the root and dir usable by that uid. */
 export function makeServerDir(prefix: string, traversableBy?: { uid: number; gid: number }): string {
   mkdirSync(TEMP_ROOT, { recursive: true, mode: 0o711 });
-  const dir = mkdtempSync(join(TEMP_ROOT, `${prefix}-`));
   if (traversableBy) {
-    // mkdtemp makes 0700 root dirs: hand the whole dir to the server's user.
-    chownSync(dir, traversableBy.uid, traversableBy.gid);
+    // An existing root (mktemp -d makes 0700) must let the server's user pass through it.
+    const mode = statSync(TEMP_ROOT).mode & 0o777;
+    if ((mode & 0o001) === 0) chmodSync(TEMP_ROOT, mode | 0o711);
   }
-  writeOwner(dir, { ownerPid: process.pid, serverPid: null, serverComm: '' });
+  const dir = mkdtempSync(join(TEMP_ROOT, `${prefix}-`));
+  try {
+    // mkdtemp makes 0700 root dirs: hand the whole dir to the server's user.
+    if (traversableBy) chownSync(dir, traversableBy.uid, traversableBy.gid);
+    writeOwner(dir, { ownerPid: process.pid, serverPid: null, serverComm: '' });
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
   return dir;
 }
 

@@ -1,0 +1,148 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import type { z } from 'zod';
+import { type BenchConfig, BenchConfigSchema, FLAG_OF, PRESET_VALUES, PRESETS } from './config.ts';
+import { LockbenchError } from './errors.ts';
+
+/** What the command line asks for. Parsing never starts anything. */
+export type Command =
+  | { kind: 'help' }
+  | { kind: 'list' }
+  | { kind: 'run'; config: Readonly<BenchConfig>; planOnly: boolean };
+
+const STRING_FLAGS = Object.entries(FLAG_OF)
+  .filter(([key]) => key !== 'json')
+  .map(([, flag]) => flag.slice(2));
+
+const OPTIONS = {
+  ...Object.fromEntries(STRING_FLAGS.map((f) => [f, { type: 'string' as const }])),
+  config: { type: 'string' as const },
+  json: { type: 'boolean' as const },
+  list: { type: 'boolean' as const },
+  help: { type: 'boolean' as const, short: 'h' },
+  'dry-run': { type: 'boolean' as const },
+};
+
+const KEY_OF_FLAG = Object.fromEntries(Object.entries(FLAG_OF).map(([k, f]) => [f.slice(2), k]));
+
+function usage(message: string): LockbenchError {
+  return new LockbenchError('LOCKBENCH_USAGE', `${message}\nRun with --help for the options.`);
+}
+
+/** Levenshtein distance, for "did you mean" on a mistyped flag. */
+function distance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)] as number[]);
+  for (let j = 1; j <= b.length; j++) (d[0] as number[])[j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const row = d[i] as number[];
+      const prev = d[i - 1] as number[];
+      row[j] = Math.min(
+        (prev[j] as number) + 1,
+        (row[j - 1] as number) + 1,
+        (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+  }
+  return (d[a.length] as number[])[b.length] as number;
+}
+
+function unknownOption(message: string): LockbenchError {
+  const m = /'(-{1,2}[^']+)'/.exec(message);
+  const given = m?.[1] ?? '';
+  const names = Object.keys(OPTIONS);
+  const best = names
+    .map((n) => ({ n, d: distance(given.replace(/^-+/, ''), n) }))
+    .sort((a, b) => a.d - b.d)[0];
+  const hint = best && best.d <= 3 ? ` Did you mean --${best.n}?` : '';
+  return usage(
+    `unknown option ${given || message}.${hint} Options: ${names.map((n) => `--${n}`).join(', ')}`,
+  );
+}
+
+function readConfigFile(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw usage(
+      `--config: cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    );
+  }
+  try {
+    const v = JSON.parse(text) as unknown;
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('expected a JSON object');
+    return v as Record<string, unknown>;
+  } catch (e) {
+    throw usage(`--config: ${path} is not a JSON object of options: ${(e as Error).message}`);
+  }
+}
+
+/** Turns zod's issues into lines that name the option, as the user spelled it. */
+function describeIssues(error: z.ZodError, fromFile: string | null): string {
+  return error.issues
+    .map((iss) => {
+      const key = String(iss.path[0] ?? '');
+      if (iss.code === 'unrecognized_keys') {
+        return `${fromFile ?? 'config'}: unknown option(s) ${iss.keys.map((k) => JSON.stringify(k)).join(', ')}; allowed: ${Object.keys(FLAG_OF).join(', ')}`;
+      }
+      const flag = FLAG_OF[key as keyof BenchConfig] ?? key;
+      return iss.message.startsWith(flag) ? iss.message : `${flag}: ${iss.message}`;
+    })
+    .join('\n');
+}
+
+export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = process.env): Command {
+  let parsed: ReturnType<
+    typeof parseArgs<{ options: typeof OPTIONS; strict: true; allowPositionals: false }>
+  >;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false });
+  } catch (e) {
+    const err = e as { code?: string; message: string };
+    if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw unknownOption(err.message);
+    if (err.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
+      throw usage(
+        `unexpected argument: ${err.message.replace(/^.*?'([^']+)'.*$/s, '$1')} (options start with --)`,
+      );
+    }
+    throw usage(err.message);
+  }
+  const v = parsed.values as Record<string, string | boolean | undefined>;
+  if (v.help) return { kind: 'help' };
+  if (v.list) return { kind: 'list' };
+
+  const cli: Record<string, unknown> = {};
+  for (const [flag, value] of Object.entries(v)) {
+    const key = KEY_OF_FLAG[flag];
+    if (key !== undefined && value !== undefined) cli[key] = value;
+  }
+  const configPath = typeof v.config === 'string' ? v.config : null;
+  const file = configPath ? readConfigFile(configPath) : {};
+  const envValues: Record<string, unknown> = {};
+  if (env.LOCKBENCH_PG_URL) envValues.pgUrl = env.LOCKBENCH_PG_URL;
+  if (env.LOCKBENCH_MYSQL_URL) envValues.mysqlUrl = env.LOCKBENCH_MYSQL_URL;
+
+  const presetName = (cli.preset ?? file.preset ?? 'default') as string;
+  if (!PRESETS.includes(presetName as (typeof PRESETS)[number])) {
+    throw usage(`--preset: unknown ${JSON.stringify(presetName)}; allowed: ${PRESETS.join(', ')}`);
+  }
+  const preset = PRESET_VALUES[presetName as (typeof PRESETS)[number]];
+  const merged = { ...preset, ...envValues, ...file, ...cli };
+  const result = BenchConfigSchema.safeParse(merged);
+  if (!result.success) throw usage(describeIssues(result.error, configPath));
+  const config = result.data;
+
+  if (config.rate && config.workload.length > 0 && config.connections.length > 1) {
+    throw usage(
+      '--rate with several --connections: an open-model run takes one --connections value (the most requests in flight)',
+    );
+  }
+  if (config.profile?.includes('sellout') && config.workload.some((w) => w !== 'tickets')) {
+    throw usage('--profile sellout applies to --workload tickets only (it is the rush for the last seats)');
+  }
+  if (config.lockOrder === 'request' && !config.workload.includes('transfer')) {
+    throw usage('--lock-order request applies to --workload transfer only (the two-lock case)');
+  }
+  return { kind: 'run', config: Object.freeze(config), planOnly: Boolean(v['dry-run']) };
+}

@@ -1,0 +1,164 @@
+import { z } from 'zod';
+import { ISOLATION_LEVELS, STRATEGY_NAMES, WORKLOAD_NAMES } from '../strategies/names.ts';
+import { PROFILE_NAMES } from './load/profiles.ts';
+
+/**
+ * The bench command's options: one schema for the command line and for `--config <file>`.
+ * Precedence (as node-postgres documents its own): command line, then the config file, then the
+ * environment (LOCKBENCH_PG_URL, LOCKBENCH_MYSQL_URL), then the preset, then these defaults.
+ * Parsed once at the edge, frozen, and passed down.
+ */
+
+export { PROFILE_NAMES, type ProfileName } from './load/profiles.ts';
+export const DB_IDS = ['postgres', 'mysql'] as const;
+export type DbId = (typeof DB_IDS)[number];
+export const PRESETS = ['default', 'ci'] as const;
+
+/** `10s`, `2m`, `500ms`, `1.5s`, or a bare number of seconds -> milliseconds. */
+export function parseDuration(text: string): number | null {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
+  if (!m) return null;
+  const n = Number(m[1]);
+  const unit = m[2] ?? 's';
+  return Math.round(unit === 'ms' ? n : unit === 's' ? n * 1000 : n * 60_000);
+}
+
+const duration = (name: string) =>
+  z.union([z.number(), z.string()]).transform((v, ctx) => {
+    const ms = typeof v === 'number' ? v * 1000 : parseDuration(v);
+    if (ms === null || !Number.isFinite(ms) || ms < 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${name}: expected a duration like 10s, 2m or 500ms, got ${JSON.stringify(v)}`,
+      });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+/** A comma list (or array) of names from `allowed`, with `all` for every one. */
+const nameList = <T extends string>(name: string, allowed: readonly T[]) =>
+  z.union([z.string(), z.array(z.string())]).transform((v, ctx) => {
+    const items = (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter(Boolean);
+    if (items.length === 1 && items[0] === 'all') return [...allowed];
+    const bad = items.filter((s) => !allowed.includes(s as T));
+    if (bad.length > 0 || items.length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${name}: unknown ${bad.length ? bad.map((b) => JSON.stringify(b)).join(', ') : 'empty list'}; allowed: ${allowed.join(', ')}, all`,
+      });
+      return z.NEVER;
+    }
+    return [...new Set(items)] as T[];
+  });
+
+const intList = (name: string, min: number, max: number) =>
+  z.union([z.string(), z.number(), z.array(z.number())]).transform((v, ctx) => {
+    const items =
+      typeof v === 'number' ? [v] : Array.isArray(v) ? v : v.split(',').map((s) => Number(s.trim()));
+    const bad = items.filter((n) => !Number.isInteger(n) || n < min || n > max);
+    if (bad.length > 0 || items.length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${name}: expected integers from ${min} to ${max} (comma-separated), got ${JSON.stringify(v)}`,
+      });
+      return z.NEVER;
+    }
+    return [...new Set(items)];
+  });
+
+const int = (name: string, min: number, max: number) =>
+  z.coerce
+    .number({ error: `${name}: expected a number` })
+    .int({ error: `${name}: expected an integer` })
+    .min(min, { error: `${name}: must be at least ${min}` })
+    .max(max, { error: `${name}: must be at most ${max}` });
+
+const oneOf = <T extends string>(name: string, allowed: readonly [T, ...T[]]) =>
+  z.enum(allowed, {
+    error: (iss) => `${name}: unknown ${JSON.stringify(iss.input)}; allowed: ${allowed.join(', ')}`,
+  });
+
+const url = (name: string) =>
+  z.string().refine((v) => /^(postgres(ql)?|mysql|mariadb):\/\//i.test(v), {
+    error: `${name}: expected a URL starting with postgres:// or mysql:// (credentials are never written to results)`,
+  });
+
+export const BenchConfigSchema = z.strictObject({
+  preset: oneOf('--preset', PRESETS).default('default'),
+  strategy: nameList('--strategy', STRATEGY_NAMES).default([...STRATEGY_NAMES]),
+  db: nameList('--db', DB_IDS).optional(),
+  workload: nameList('--workload', WORKLOAD_NAMES).default(['account', 'transfer', 'tickets']),
+  /** Default: `hot` for account and tickets, `hot-set` for transfer (one hot pair cannot deadlock). */
+  profile: nameList('--profile', PROFILE_NAMES).optional(),
+  connections: intList('--connections', 1, 1000).default([32]),
+  /** Open model target rates (requests/s); absent = closed model. */
+  rate: intList('--rate', 1, 1_000_000).optional(),
+  duration: duration('--duration').default(5000),
+  warmup: duration('--warmup').default(1000),
+  repeat: int('--repeat', 1, 100).default(1),
+  isolation: oneOf('--isolation', ISOLATION_LEVELS).default('default'),
+  workMs: z.coerce
+    .number({ error: '--work-ms: expected a number' })
+    .min(0, { error: '--work-ms: must be at least 0' })
+    .max(10_000, { error: '--work-ms: must be at most 10000' })
+    .default(0),
+  pool: int('--pool', 1, 1000).default(16),
+  workers: int('--workers', 1, 64).default(1),
+  maxAttempts: int('--max-attempts', 1, 1000).default(10),
+  lockTimeout: duration('--lock-timeout').default(5000),
+  lockOrder: oneOf('--lock-order', ['id', 'request']).default('id'),
+  durability: oneOf('--durability', ['relaxed', 'strict']).default('relaxed'),
+  seed: int('--seed', 0, 2 ** 31 - 1).default(1),
+  pgUrl: url('--pg-url').optional(),
+  mysqlUrl: url('--mysql-url').optional(),
+  out: z.string().min(1).default('results'),
+  json: z.boolean().default(false),
+});
+
+export type BenchConfig = z.output<typeof BenchConfigSchema>;
+export type BenchConfigInput = z.input<typeof BenchConfigSchema>;
+
+/** Keys of the config as they are spelled on the command line. */
+export const FLAG_OF: Record<keyof BenchConfig, string> = {
+  preset: '--preset',
+  strategy: '--strategy',
+  db: '--db',
+  workload: '--workload',
+  profile: '--profile',
+  connections: '--connections',
+  rate: '--rate',
+  duration: '--duration',
+  warmup: '--warmup',
+  repeat: '--repeat',
+  isolation: '--isolation',
+  workMs: '--work-ms',
+  pool: '--pool',
+  workers: '--workers',
+  maxAttempts: '--max-attempts',
+  lockTimeout: '--lock-timeout',
+  lockOrder: '--lock-order',
+  durability: '--durability',
+  seed: '--seed',
+  pgUrl: '--pg-url',
+  mysqlUrl: '--mysql-url',
+  out: '--out',
+  json: '--json',
+};
+
+/**
+ * The fixed CI preset (issue: performance tracking): both databases where available, the classic
+ * strategies plus atomic, one contended and one uncontended profile, 3 repeats, short cells.
+ */
+export const PRESET_VALUES: Record<(typeof PRESETS)[number], Partial<BenchConfigInput>> = {
+  default: {},
+  ci: {
+    strategy: ['naive', 'for-update', 'nowait', 'skip-locked', 'optimistic', 'atomic'],
+    workload: ['account'],
+    profile: ['hot', 'uniform'],
+    connections: [16],
+    duration: '4s',
+    warmup: '1s',
+    repeat: 3,
+  },
+};

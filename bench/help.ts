@@ -1,0 +1,80 @@
+import { STRATEGIES, WORKLOADS } from '../strategies/names.ts';
+import { PROFILES } from './load/profiles.ts';
+
+/** `--help`: what a user types, with examples. Pure: returns the text. */
+export function helpText(): string {
+  return `lockbench: which locking strategy keeps your concurrent writes correct, and how fast?
+
+Usage: npm run bench -- [options]        (or: npx lockbench [options])
+
+With no options: every strategy on the account, transfer and tickets workloads, against a throwaway
+PostgreSQL and (when installed) a throwaway MariaDB, 32 connections, 5 s per cell after a 1 s warm-up.
+Prints the planned matrix and an estimate first. Results go to results/<runId>/ (run.json,
+report.md, report.html, charts) and results/latest points at the newest run.
+
+What to run
+  --strategy <list|all>     ${Object.keys(STRATEGIES).join(', ')} (default all)
+  --workload <list|all>     ${Object.keys(WORKLOADS).join(', ')} (default all)
+  --profile <list|all>      ${Object.keys(PROFILES).join(', ')}
+                            (default hot for account/tickets, hot-set for transfer)
+  --db <list|all>           postgres, mysql (default: postgres, plus mysql when available)
+  --preset <name>           default, ci (the fixed CI matrix; see npm run bench:ci)
+
+Load
+  --connections <n[,n...]>  closed model: concurrent connections; a list is a sweep (default 32)
+  --rate <n[,n...]>         open model: requests/s on a schedule; a list is a sweep
+  --duration <time>         measured time per cell: 10s, 2m, 500ms (default 5s)
+  --warmup <time>           excluded from the figures (default 1s)
+  --repeat <n>              run every cell n times, spread over the run (default 1)
+  --seed <n>                seeds key choice, amounts and arrivals (default 1)
+
+Server and database
+  --isolation <level>       default, read-committed, repeatable-read, serializable
+  --work-ms <ms>            app work between read and write (a remote call); holds locks longer (default 0)
+  --pool <n>                database connections per server worker (default 16)
+  --workers <n>             server processes sharing the port (node:cluster, default 1)
+  --max-attempts <n>        server-side retries for conflicts (default 10)
+  --lock-timeout <time>     bound on lock waits (default 5s)
+  --lock-order <id|request> transfer: lock rows in id order, or in request order to show deadlocks
+  --durability <mode>       relaxed (default for throwaway servers) or strict (flush every commit)
+  --pg-url <url>            use your PostgreSQL instead of a throwaway one (or LOCKBENCH_PG_URL)
+  --mysql-url <url>         use your MySQL/MariaDB (or LOCKBENCH_MYSQL_URL)
+
+Output
+  --out <dir>               where run directories go (default results)
+  --json                    print run.json on stdout; everything else goes to stderr
+  --config <file>           the same options as a JSON object, e.g. {"strategy": ["atomic"], "duration": "10s"}
+  --dry-run                 print the plan and estimate, run nothing
+  --list                    strategies, workloads and profiles with one-line descriptions
+  --help                    this text
+
+Examples
+  npm run bench -- --strategy optimistic
+  npm run bench -- --strategy for-update,optimistic,atomic --workload account --connections 4,16,64
+  npm run bench -- --workload tickets --profile sellout --strategy naive,skip-locked
+  npm run bench -- --workload transfer --lock-order request --strategy for-update
+  npm run bench -- --rate 500,1000,2000 --strategy atomic,for-update --duration 10s
+  npm run bench -- --db mysql --mysql-url mysql://root:secret@127.0.0.1:3306/lockbench
+
+Exit codes: 0 every cell ran and every strategy that claims safety kept its invariants; 1 a cell
+failed or a safe-claiming strategy broke an invariant; 2 usage error; 130 interrupted (Ctrl-C).
+`;
+}
+
+/** `--list`: the names users pick from, with one line each. */
+export function listText(): string {
+  const section = (title: string, entries: [string, string][]) => {
+    const w = Math.max(...entries.map(([n]) => n.length));
+    return `${title}\n${entries.map(([n, d]) => `  ${n.padEnd(w)}  ${d}`).join('\n')}`;
+  };
+  return [
+    section('Strategies', Object.entries(STRATEGIES)),
+    section('Workloads', Object.entries(WORKLOADS)),
+    section(
+      'Profiles',
+      Object.entries(PROFILES).map(
+        ([n, p]) => [n, (p as { description: string }).description] as [string, string],
+      ),
+    ),
+  ].join('\n\n');
+}

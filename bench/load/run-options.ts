@@ -1,0 +1,61 @@
+import type { LoadStage } from './profiles.ts';
+import type { LoadProgress } from './recorder.ts';
+
+/** What both drivers take. */
+export interface RunOptions {
+  /** Base URL of the server, e.g. `http://127.0.0.1:3000`. */
+  url: string;
+  /** Seconds of the measured part. */
+  durationSec: number;
+  /** Seconds of warm-up before it, at the first stage's load; not measured. Default 0. */
+  warmupSec?: number;
+  /**
+   * Seconds before a request counts as a timeout. Default 10. Closed model: at least 1
+   * (autocannon's rule). Open model: undici checks sub-second timeouts coarsely (~1 s).
+   */
+  timeoutSec?: number;
+  /** Load over the measured part (from `stagesFor`); their durations must add up to durationSec. Default: one steady stage. */
+  stages?: LoadStage[];
+  /** Server process ids whose process trees' CPU is measured over the measured part. Default none. */
+  cpuPids?: number[];
+  /** Called about once a second. Must not throw. */
+  onProgress?: (p: LoadProgress) => void;
+  /** Aborting ends the run early; the result covers what ran. */
+  signal?: AbortSignal;
+}
+
+export const DEFAULT_TIMEOUT_SEC = 10;
+
+/** Checks the options both drivers share and fills the defaults. */
+export function normalizeRunOptions(o: RunOptions): Required<Omit<RunOptions, 'onProgress' | 'signal'>> {
+  if (!(o.durationSec > 0)) throw new RangeError(`durationSec must be positive, got ${o.durationSec}`);
+  const warmupSec = o.warmupSec ?? 0;
+  if (!(warmupSec >= 0)) throw new RangeError(`warmupSec must be >= 0, got ${warmupSec}`);
+  const timeoutSec = o.timeoutSec ?? DEFAULT_TIMEOUT_SEC;
+  if (!(timeoutSec > 0)) throw new RangeError(`timeoutSec must be positive, got ${timeoutSec}`);
+  const stages = o.stages ?? [{ durationSec: o.durationSec, scale: 1, label: 'steady' }];
+  const total = stages.reduce((s, st) => s + st.durationSec, 0);
+  if (stages.length === 0 || Math.abs(total - o.durationSec) > 1e-6) {
+    throw new RangeError(`stages last ${total} s, the run ${o.durationSec} s`);
+  }
+  if (stages.some((st) => !(st.scale > 0) || !(st.durationSec > 0)))
+    throw new RangeError('stage scale and duration must be positive');
+  return {
+    url: new URL(o.url).origin,
+    durationSec: o.durationSec,
+    warmupSec,
+    timeoutSec,
+    stages,
+    cpuPids: o.cpuPids ?? [],
+  };
+}
+
+/** The stage running `sinceMeasureSec` seconds into the measured part (the first one during warm-up). */
+export function stageAt(stages: readonly LoadStage[], sinceMeasureSec: number): LoadStage {
+  let end = 0;
+  for (const st of stages) {
+    end += st.durationSec;
+    if (sinceMeasureSec < end) return st;
+  }
+  return stages[stages.length - 1] as LoadStage;
+}

@@ -1,0 +1,239 @@
+import { EventEmitter } from 'node:events';
+import type { BenchConfig, DbId } from './config.ts';
+import { openSql } from './databases/connect.ts';
+import { connectExternal } from './databases/external.ts';
+import { findMysqlServerBinary, MYSQL_FIX, startThrowawayMysql } from './databases/mysql-throwaway.ts';
+import { startThrowawayPostgres } from './databases/postgres-throwaway.ts';
+import type { DatabaseTarget } from './databases/target.ts';
+import { environmentInfo, newRunId, toolInfo } from './environment.ts';
+import { LockbenchError } from './errors.ts';
+import type { LoadProgress } from './load/recorder.ts';
+import { estimateSeconds, type PlannedCell, planCells } from './plan.ts';
+import type { Cell, RunResult } from './result-schema.ts';
+import { SCHEMA_VERSION } from './result-schema.ts';
+import { createRunDir, updateLatest, writeRunJson } from './results-writer.ts';
+import { failedCell, Interrupted, runCell } from './run-cell.ts';
+
+/** How a database will be provided, decided before anything starts. */
+export interface DatabasePlan {
+  id: DbId;
+  source: 'throwaway' | 'external';
+  /** For external targets: the URL (with credentials; never printed). */
+  url?: string;
+}
+
+export interface Plan {
+  databases: DatabasePlan[];
+  skipped: { id: string; reason: string }[];
+  cells: PlannedCell[];
+  estimateSec: number;
+}
+
+/**
+ * Decides which databases a run uses and the cells it runs, without starting anything.
+ * PostgreSQL always (throwaway unless a URL is given); the MySQL family when a URL is given or a
+ * server binary is installed. A database the user named explicitly but cannot have is an error.
+ */
+export function makePlan(config: BenchConfig, mysqlBinary = findMysqlServerBinary()): Plan {
+  const explicit = config.db !== undefined;
+  const wanted: DbId[] = config.db ?? ['postgres', 'mysql'];
+  const databases: DatabasePlan[] = [];
+  const skipped: Plan['skipped'] = [];
+  for (const id of wanted) {
+    if (id === 'postgres') {
+      databases.push(
+        config.pgUrl ? { id, source: 'external', url: config.pgUrl } : { id, source: 'throwaway' },
+      );
+    } else if (config.mysqlUrl) {
+      databases.push({ id, source: 'external', url: config.mysqlUrl });
+    } else if (mysqlBinary) {
+      databases.push({ id, source: 'throwaway' });
+    } else if (explicit) {
+      throw new LockbenchError(
+        'LOCKBENCH_DB_UNAVAILABLE',
+        `--db mysql: no mariadbd or mysqld found: ${MYSQL_FIX}`,
+      );
+    } else {
+      skipped.push({ id, reason: `no MySQL-family server installed and no --mysql-url: ${MYSQL_FIX}` });
+    }
+  }
+  const cells = planCells(
+    config,
+    databases.map((d) => d.id),
+  );
+  return { databases, skipped, cells, estimateSec: estimateSeconds(config, cells.length) };
+}
+
+/** Events the orchestrator emits; the CLI's display subscribes. The orchestrator never prints. */
+export interface RunEvents {
+  plan: [Plan];
+  'database-ready': [DatabaseTarget['info']];
+  'database-skipped': [{ id: string; reason: string }];
+  'cell-start': [PlannedCell, { index: number; total: number }];
+  'cell-end': [Cell, { index: number; total: number }];
+  /** Per-second progress of the load driver (see bench/load). */
+  progress: [LoadProgress];
+  written: [{ dir: string; files: string[] }];
+}
+
+export interface RunOptions {
+  config: Readonly<BenchConfig>;
+  /** The exact command that reproduces the run (credentials removed). */
+  command: string;
+  events: EventEmitter<RunEvents>;
+  /** Ctrl-C: the current cell stops, what finished is written. */
+  signal: AbortSignal;
+  /** Renders and writes reports and exports next to run.json; returns the files written. */
+  writeArtifacts?: (result: RunResult, dir: string) => Promise<string[]>;
+}
+
+export interface RunOutcome {
+  result: RunResult;
+  dir: string;
+  /** 0 all ran and no safe-claiming strategy broke an invariant; 1 otherwise; 130 interrupted. */
+  exitCode: number;
+}
+
+async function startTarget(d: DatabasePlan, config: BenchConfig): Promise<DatabaseTarget> {
+  if (d.source === 'external' && d.url) return connectExternal(d.id, d.url);
+  return d.id === 'postgres'
+    ? startThrowawayPostgres({ durability: config.durability })
+    : startThrowawayMysql({ durability: config.durability });
+}
+
+async function reachable(target: DatabaseTarget): Promise<boolean> {
+  try {
+    const sql = await openSql(target.spec, { max: 1, withSchema: false });
+    try {
+      await sql.query('SELECT 1');
+      return true;
+    } finally {
+      await sql.close().catch(() => {});
+    }
+  } catch {
+    return false;
+  }
+}
+
+/** Removes anything that looks like a credential from the recorded config. */
+export function redactConfig(config: BenchConfig): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...config };
+  for (const k of ['pgUrl', 'mysqlUrl'] as const) {
+    const v = config[k];
+    if (v) {
+      try {
+        const u = new URL(v);
+        if (u.password) u.password = '***';
+        out[k] = u.toString();
+      } catch {
+        out[k] = '<redacted>';
+      }
+    }
+  }
+  return out;
+}
+
+export async function runBench(opts: RunOptions, plan: Plan = makePlan(opts.config)): Promise<RunOutcome> {
+  const { config, events, signal } = opts;
+  const startedAt = new Date();
+  const runId = newRunId(startedAt);
+  const dir = createRunDir(config.out, runId);
+  events.emit('plan', plan);
+
+  const targets = new Map<DbId, DatabaseTarget>();
+  const gone = new Map<string, string>();
+  const skipped = [...plan.skipped];
+  const cells: Cell[] = [];
+  let interrupted = false;
+
+  const snapshot = (): RunResult => ({
+    schemaVersion: SCHEMA_VERSION,
+    runId,
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    interrupted,
+    tool: toolInfo(),
+    environment: environmentInfo(),
+    config: redactConfig(config as BenchConfig),
+    command: opts.command,
+    databases: [...targets.values()].map((t) => t.info),
+    skippedDatabases: skipped,
+    cells,
+  });
+
+  try {
+    const started = await Promise.allSettled(
+      plan.databases.map((d) => startTarget(d, config as BenchConfig)),
+    );
+    started.forEach((s, i) => {
+      const d = plan.databases[i] as DatabasePlan;
+      if (s.status === 'fulfilled') {
+        targets.set(d.id, s.value);
+        events.emit('database-ready', s.value.info);
+      } else {
+        const reason = (s.reason as Error).message;
+        skipped.push({ id: d.id, reason });
+        gone.set(d.id, reason);
+        events.emit('database-skipped', { id: d.id, reason });
+      }
+    });
+
+    const total = plan.cells.length;
+    const opIdPrefix = runId.slice(-4);
+    for (const [index, planned] of plan.cells.entries()) {
+      if (signal.aborted) {
+        interrupted = true;
+        break;
+      }
+      const target = targets.get(planned.database);
+      events.emit('cell-start', planned, { index, total });
+      let cell: Cell;
+      if (!target || gone.has(planned.database)) {
+        cell = failedCell(
+          config as BenchConfig,
+          planned,
+          `database ${planned.database} unavailable: ${gone.get(planned.database) ?? 'not started'}`,
+        );
+      } else {
+        try {
+          cell = await runCell({
+            config,
+            target,
+            cell: planned,
+            signal,
+            progress: events,
+            opIdPrefix: `${opIdPrefix}${index.toString(36)}`,
+          });
+        } catch (e) {
+          if (e instanceof Interrupted) {
+            interrupted = true;
+            break;
+          }
+          throw e;
+        }
+        if (cell.status === 'failed' && !(await reachable(target))) {
+          const reason = `database ${target.id} stopped answering during the run (${cell.reason ?? 'no reason'})`;
+          gone.set(planned.database, reason);
+          cell = { ...cell, reason };
+        }
+      }
+      cells.push(cell);
+      events.emit('cell-end', cell, { index, total });
+      // A checkpoint after every cell: a crash of the harness itself still leaves what ran.
+      writeRunJson(dir, snapshot());
+    }
+  } finally {
+    await Promise.allSettled([...targets.values()].map((t) => t.stop()));
+  }
+
+  const result = snapshot();
+  const files = [writeRunJson(dir, result)];
+  if (opts.writeArtifacts) files.push(...(await opts.writeArtifacts(result, dir)));
+  updateLatest(config.out, dir);
+  events.emit('written', { dir, files });
+
+  const bad = cells.some((c) => c.status === 'failed' || c.status === 'unsafe') || gone.size > 0;
+  return { result, dir, exitCode: interrupted ? 130 : bad ? 1 : 0 };
+}
+
+export { EventEmitter };

@@ -1,0 +1,74 @@
+import type { StrategyName, Workload } from '../strategies/names.ts';
+import type { BenchConfig, DbId, ProfileName } from './config.ts';
+
+/** One cell of the matrix: database x workload x profile x strategy x load level x repeat. */
+export interface PlannedCell {
+  /** Stable across repeats and runs; what comparisons join on. */
+  key: string;
+  database: DbId;
+  workload: Workload;
+  profile: ProfileName;
+  strategy: StrategyName;
+  model: 'closed' | 'open';
+  /** Closed: concurrent connections. Open: the most requests in flight. */
+  connections: number;
+  /** Open model: requests/s. */
+  rate: number | null;
+  repeat: number;
+}
+
+/** Default profile per workload: one hot pair of accounts cannot deadlock, so transfers use a hot set. */
+const DEFAULT_PROFILE: Record<Workload, ProfileName> = {
+  account: 'hot',
+  transfer: 'hot-set',
+  tickets: 'hot',
+};
+
+/** Seconds of set-up around each cell (reset and seed, server start and stop, check), measured here. */
+export const CELL_OVERHEAD_SEC = 2;
+
+export function cellKey(c: Omit<PlannedCell, 'key' | 'repeat'>): string {
+  const level = c.model === 'open' ? `r${c.rate}` : `c${c.connections}`;
+  return `${c.database}/${c.workload}/${c.profile}/${c.strategy}/${c.model}/${level}`;
+}
+
+/**
+ * Orders cells so that repeats of one cell are spread over the run (repeat-major): a slow minute on
+ * a shared machine then blurs every cell a little instead of one cell a lot.
+ */
+export function planCells(config: BenchConfig, databases: DbId[]): PlannedCell[] {
+  const cells: PlannedCell[] = [];
+  for (let repeat = 0; repeat < config.repeat; repeat++) {
+    for (const database of databases) {
+      for (const workload of config.workload) {
+        const profiles = config.profile
+          ? config.profile.filter((p) => p !== 'sellout' || workload === 'tickets')
+          : [DEFAULT_PROFILE[workload]];
+        for (const profile of profiles) {
+          for (const strategy of config.strategy) {
+            const levels = config.rate
+              ? config.rate.map((rate) => ({
+                  model: 'open' as const,
+                  rate,
+                  connections: config.connections[0] ?? 32,
+                }))
+              : config.connections.map((connections) => ({
+                  model: 'closed' as const,
+                  rate: null,
+                  connections,
+                }));
+            for (const level of levels) {
+              const base = { database, workload, profile, strategy, ...level };
+              cells.push({ key: cellKey(base), ...base, repeat });
+            }
+          }
+        }
+      }
+    }
+  }
+  return cells;
+}
+
+export function estimateSeconds(config: BenchConfig, cells: number): number {
+  return Math.round(cells * ((config.warmup + config.duration) / 1000 + CELL_OVERHEAD_SEC));
+}

@@ -1,0 +1,50 @@
+import { mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { LockbenchError } from './errors.ts';
+import { RunResult } from './result-schema.ts';
+
+/** Writes via a temp file and rename, so a reader (or a Ctrl-C) never sees half a file. */
+export function writeAtomic(path: string, content: string): void {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  writeFileSync(tmp, content);
+  renameSync(tmp, path);
+}
+
+/** A new directory for one run; an existing one is never reused or overwritten. */
+export function createRunDir(outDir: string, runId: string): string {
+  const dir = join(outDir, runId);
+  try {
+    // Both inside the try: an --out that is a file (ENOTDIR, EEXIST) is the user's to fix, not a crash.
+    mkdirSync(outDir, { recursive: true });
+    mkdirSync(dir);
+  } catch (e) {
+    throw new LockbenchError(
+      'LOCKBENCH_USAGE',
+      `--out: cannot create ${dir}: ${(e as NodeJS.ErrnoException).code}`,
+    );
+  }
+  return dir;
+}
+
+/** Validates against the schema (a bug here must not produce a file others cannot read) and writes run.json. */
+export function writeRunJson(dir: string, result: RunResult): string {
+  const checked = RunResult.safeParse(result);
+  if (!checked.success) {
+    throw new LockbenchError(
+      'LOCKBENCH_RESULT_INVALID',
+      `run.json would not match its schema: ${checked.error.message}`,
+    );
+  }
+  const path = join(dir, 'run.json');
+  writeAtomic(path, `${JSON.stringify(checked.data, null, 2)}\n`);
+  return path;
+}
+
+/** Points `<out>/latest` at the run directory (relative link, replaced atomically). */
+export function updateLatest(outDir: string, runDir: string): void {
+  const link = join(outDir, 'latest');
+  const tmp = join(outDir, `.latest.${process.pid}`);
+  rmSync(tmp, { force: true });
+  symlinkSync(basename(runDir), tmp);
+  renameSync(tmp, link);
+}

@@ -1,0 +1,188 @@
+import type { EventEmitter } from 'node:events';
+import { getStrategy } from '../strategies/registry.ts';
+import { cellStatus, checkRun } from './check/index.ts';
+import type { BenchConfig } from './config.ts';
+import { openSql } from './databases/connect.ts';
+import { DEFAULT_SEED, resetAndSeed, type SeedSizes } from './databases/schema.ts';
+import type { DatabaseTarget } from './databases/target.ts';
+import { type DbCounters, startDbActivity } from './load/db-activity.ts';
+import { resolveProfile } from './load/profiles.ts';
+import { type LoadRun, runLoad } from './load/run-load.ts';
+import type { PlannedCell } from './plan.ts';
+import type { Cell, Metrics } from './result-schema.ts';
+import { type ServerProcess, startServer, UnsupportedError } from './server-process.ts';
+import { serverArgs, serverSettings } from './server-settings.ts';
+import { errorsFromStats, retriesFromStats } from './server-stats.ts';
+
+export interface CellRun {
+  config: Readonly<BenchConfig>;
+  target: DatabaseTarget;
+  cell: PlannedCell;
+  /** Aborted by Ctrl-C: the load stops, the server is stopped, the cell is dropped. */
+  signal: AbortSignal;
+  /** The load driver's `progress` events go here (the CLI's display subscribes). */
+  progress: EventEmitter;
+  /** Unique per run and cell, so the ledgers of several hosts and cells never collide. */
+  opIdPrefix: string;
+}
+
+/** Reservations per second a steady tickets cell is sized for: far above what one event sustained here. */
+const SEAT_RATE_PER_SEC = 3000;
+
+/**
+ * The seed sizes of a run. Events hold enough seats not to sell out before the cell ends (the
+ * `sellout` profile brings its own small sizes), so a tickets cell measures contention, not the
+ * sold-out path. The same for every cell of a run, so the tables are reset between cells rather
+ * than seeded again.
+ */
+export function runSeedSizes(config: Pick<BenchConfig, 'warmup' | 'duration'>): SeedSizes {
+  const seconds = (config.warmup + config.duration) / 1000;
+  return {
+    ...DEFAULT_SEED,
+    seatsPerEvent: Math.max(DEFAULT_SEED.seatsPerEvent, Math.ceil(SEAT_RATE_PER_SEC * seconds)),
+  };
+}
+
+/** Thrown only when the run was interrupted: the cell is not recorded. */
+export class Interrupted extends Error {}
+
+/** The identity and settings of a cell, before any outcome. */
+export function cellHead(
+  config: BenchConfig,
+  cell: PlannedCell,
+): Omit<Cell, 'status' | 'reason' | 'metrics' | 'correctness'> {
+  return {
+    key: cell.key,
+    database: cell.database,
+    strategy: cell.strategy,
+    workload: cell.workload,
+    profile: cell.profile,
+    model: cell.model,
+    connections: cell.connections,
+    rate: cell.rate,
+    repeat: cell.repeat,
+    server: serverSettings(config, cell),
+  };
+}
+
+export function failedCell(config: BenchConfig, cell: PlannedCell, reason: string): Cell {
+  return { ...cellHead(config, cell), status: 'failed', reason, metrics: null, correctness: null };
+}
+
+/**
+ * Runs the load while sampling the database's lock waits on a side connection. The activity is
+ * stopped by the caller after the server has stopped: PostgreSQL backends flush their statistics
+ * when they exit, so counters read while the server's pool is still open lag behind.
+ */
+async function loadWithActivity(
+  run: CellRun,
+  server: ServerProcess,
+  profile: ReturnType<typeof resolveProfile>,
+  sizes: SeedSizes,
+): Promise<{ load: LoadRun; finish: () => Promise<DbCounters> }> {
+  const admin = await openSql(run.target.spec, { max: 1 });
+  const activity = await startDbActivity(admin).catch(async (e: unknown) => {
+    await admin.close().catch(() => {});
+    throw e;
+  });
+  const finish = async () => {
+    try {
+      return await activity.stop();
+    } catch {
+      return {} as DbCounters;
+    } finally {
+      await admin.close().catch(() => {});
+    }
+  };
+  try {
+    const load = await runLoad({
+      cell: run.cell,
+      config: run.config,
+      profile,
+      sizes,
+      baseUrl: server.baseUrl,
+      serverPid: server.pid,
+      signal: run.signal,
+      progress: run.progress,
+      opIdPrefix: run.opIdPrefix,
+      // A request may wait for a lock up to lockTimeout on each attempt: give it room before
+      // the client calls it a timeout (indeterminate).
+      timeoutSec: Math.max(10, Math.ceil((2 * run.config.lockTimeout) / 1000)),
+    });
+    await activity.endSampling();
+    return { load, finish };
+  } catch (e) {
+    await finish();
+    throw e;
+  }
+}
+
+/**
+ * One cell: check support, reset and seed, start the server, warm up and load, collect the
+ * server's counters and the database's deltas, stop the server, check correctness, record.
+ * A failure is a cell with status `failed` and its reason; only an interruption throws.
+ */
+export async function runCell(run: CellRun): Promise<Cell> {
+  const { cell, config, target } = run;
+  const head = cellHead(config, cell);
+  const strategy = getStrategy(cell.strategy);
+  const support = strategy.supports(target.info, cell.workload);
+  if (!support.ok)
+    return { ...head, status: 'unsupported', reason: support.reason, metrics: null, correctness: null };
+
+  let server: ServerProcess | null = null;
+  try {
+    const profile = resolveProfile(cell.profile, {}, cell.workload);
+    const sizes = { ...runSeedSizes(config), ...profile.seed };
+    await resetAndSeed(target.spec, sizes);
+    server = await startServer({
+      args: serverArgs(config, cell, target.spec.schema),
+      dbUrl: target.spec.url,
+    });
+    const { load, finish } = await loadWithActivity(run, server, profile, sizes);
+    if (run.signal.aborted) {
+      await finish();
+      throw new Interrupted('interrupted');
+    }
+    const stats = await server.stats().catch(async (e: unknown) => {
+      await finish();
+      throw e;
+    });
+    await server.stop();
+    const crashed = server.exited();
+    server = null;
+    const database = await finish();
+    // With the server stopped, nothing writes while the data is checked.
+    const correctness = await checkRun(target.spec, {
+      workload: cell.workload,
+      claimsSafe: strategy.claimsSafe(cell.workload),
+      acknowledged: load.acknowledged.map((op) => op.opId),
+      indeterminate: load.indeterminate.map((op) => op.opId),
+    });
+    const metrics: Metrics = {
+      ...load.metrics,
+      retries: retriesFromStats(stats),
+      errors: errorsFromStats(stats),
+      database,
+    };
+    const reason =
+      crashed && crashed.code !== 0 && crashed.signal !== 'SIGTERM'
+        ? `server exited with ${crashed.code ?? crashed.signal}`
+        : null;
+    return { ...head, status: cellStatus(correctness), reason, metrics, correctness };
+  } catch (e) {
+    if (e instanceof Interrupted || run.signal.aborted) throw new Interrupted('interrupted');
+    if (e instanceof UnsupportedError) {
+      return { ...head, status: 'unsupported', reason: e.message, metrics: null, correctness: null };
+    }
+    const tail = server?.stderrTail();
+    const why = (e as Error).message.split('\n')[0];
+    return failedCell(
+      config,
+      cell,
+      `${why}${tail ? ` (server: ${tail.split('\n').slice(-2).join(' | ')})` : ''}`,
+    );
+  } finally {
+    await server?.stop().catch(() => {});
+  }
+}

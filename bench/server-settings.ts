@@ -1,0 +1,49 @@
+import type { BenchConfig } from './config.ts';
+import type { PlannedCell } from './plan.ts';
+
+/** The server settings a cell runs with, as recorded in the result (no URL, no password). */
+export function serverSettings(
+  config: BenchConfig,
+  cell: PlannedCell,
+): Record<string, string | number | boolean | null> {
+  return {
+    strategy: cell.strategy,
+    workload: cell.workload,
+    isolation: config.isolation,
+    pool: config.pool,
+    workers: config.workers,
+    maxAttempts: config.maxAttempts,
+    lockTimeoutMs: config.lockTimeout,
+    workMs: config.workMs,
+    lockOrder: config.lockOrder,
+    durability: config.durability,
+  };
+}
+
+/** Command-line flags for servers/main.ts. The database URL goes in the environment, never here. */
+export function serverArgs(config: BenchConfig, cell: PlannedCell, schema: string): string[] {
+  return [
+    '--strategy',
+    cell.strategy,
+    '--workload',
+    cell.workload,
+    '--schema',
+    schema,
+    '--isolation',
+    config.isolation,
+    '--pool',
+    String(config.pool),
+    '--workers',
+    String(config.workers),
+    '--max-attempts',
+    String(config.maxAttempts),
+    '--lock-timeout-ms',
+    String(config.lockTimeout),
+    '--work-ms',
+    String(config.workMs),
+    '--lock-order',
+    config.lockOrder,
+    '--port',
+    '0',
+  ];
+}

@@ -1,0 +1,19 @@
+import type { ServerStats } from '../servers/protocol.ts';
+import type { ErrorClasses, Metrics } from './result-schema.ts';
+
+/**
+ * Retry economics from the server's counters (pgbench's accounting): "retried" is the share of
+ * operations that needed more than one attempt; "extra attempts" are the attempts beyond the
+ * first, per successful operation. The counters cover the whole cell, warm-up included.
+ */
+export function retriesFromStats(s: ServerStats): Metrics['retries'] {
+  return {
+    extraAttemptsPerSuccess: s.ok > 0 ? (s.attempts - s.operations) / s.ok : 0,
+    retriedShare: s.operations > 0 ? s.retried / s.operations : 0,
+    attemptsHistogram: { ...s.attemptsHistogram },
+  };
+}
+
+export function errorsFromStats(s: ServerStats): ErrorClasses {
+  return { ...s.errors };
+}

@@ -1,0 +1,124 @@
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FLAG_OF, PROFILE_NAMES } from '../../bench/config.ts';
+import { STRATEGY_NAMES, WORKLOAD_NAMES } from '../../strategies/names.ts';
+import { makeSandbox, runBench, type Sandbox } from '../fixtures/bench-process.ts';
+
+/**
+ * The bench command's process-level contract for mistakes and questions: a usage error exits 2
+ * with a message that names the option and what it accepts, before anything is started or
+ * written; --help and --list answer and exit 0.
+ */
+
+function sandbox(onTestFinished: (fn: () => void) => void): Sandbox {
+  const s = makeSandbox();
+  onTestFinished(() => s.cleanup());
+  return s;
+}
+
+/** Nothing started (no server directory) and nothing written (no --out directory). */
+function expectNothingStarted(s: Sandbox): void {
+  expect(readdirSync(s.tmp)).toEqual([]);
+  expect(existsSync(s.out)).toBe(false);
+}
+
+describe.concurrent('bench usage errors exit 2 and start nothing', () => {
+  it.for([
+    {
+      name: 'an unknown flag',
+      args: ['--stratgy', 'naive'],
+      // The flag as given, a suggestion and the list of real options.
+      expected: [/unknown option --stratgy/, /Did you mean --strategy\?/, /--workload/, /--duration/],
+    },
+    {
+      name: 'an unknown strategy',
+      args: ['--strategy', 'naive,pessimistic'],
+      expected: [/--strategy/, /"pessimistic"/, new RegExp(`allowed: ${STRATEGY_NAMES.join(', ')}`)],
+    },
+    {
+      name: 'a bad duration',
+      args: ['--duration', 'ten'],
+      expected: [/--duration/, /"ten"/, /10s, 2m or 500ms/],
+    },
+    {
+      name: 'a bad database',
+      args: ['--db', 'oracle'],
+      expected: [/--db/, /"oracle"/, /allowed: postgres, mysql/],
+    },
+  ])('$name', async ({ args, expected }, { onTestFinished }) => {
+    const s = sandbox(onTestFinished);
+    const r = await runBench([...args, '--out', s.out], s);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/^lockbench: LOCKBENCH_USAGE: /);
+    for (const re of expected) expect(r.stderr).toMatch(re);
+    expect(r.stderr).toMatch(/--help/);
+    // Nothing on stdout: scripts that parse it get nothing rather than half a result.
+    expect(r.stdout).toBe('');
+    expectNothingStarted(s);
+  });
+
+  it('an --out that is a file: exit 2 naming --out, before any database starts', async ({
+    onTestFinished,
+  }) => {
+    const s = sandbox(onTestFinished);
+    writeFileSync(s.out, 'not a directory\n');
+    const r = await runBench(['--db', 'postgres', '--strategy', 'naive', '--out', join(s.out, 'runs')], s);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/^lockbench: LOCKBENCH_USAGE: --out: cannot create .*: ENOTDIR$/m);
+    expect(readdirSync(s.tmp)).toEqual([]);
+    expect(readFileSync(s.out, 'utf8')).toBe('not a directory\n');
+  });
+
+  it('--dry-run prints the plan and starts nothing', async ({ onTestFinished }) => {
+    const s = sandbox(onTestFinished);
+    const r = await runBench(
+      [
+        '--dry-run',
+        '--db',
+        'postgres',
+        '--strategy',
+        'naive,atomic',
+        '--workload',
+        'account',
+        '--out',
+        s.out,
+      ],
+      s,
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^Plan: 2 cells on postgres \(throwaway\)/);
+    expectNothingStarted(s);
+  });
+});
+
+describe('bench --help and --list', () => {
+  it('--help exits 0 and names every option', async ({ onTestFinished }) => {
+    const s = sandbox(onTestFinished);
+    const r = await runBench(['--help'], s);
+    expect(r.code, r.stderr).toBe(0);
+    for (const flag of [...Object.values(FLAG_OF), '--config', '--dry-run', '--list', '--help']) {
+      expect(r.stdout, flag).toMatch(new RegExp(`^ {2}${flag} `, 'm'));
+    }
+    expect(r.stdout).toMatch(/Exit codes: 0 .* 1 .* 2 usage error; 130 interrupted/s);
+    expectNothingStarted(s);
+  });
+
+  it('--list exits 0 and names every strategy, workload and profile', async ({ onTestFinished }) => {
+    const s = sandbox(onTestFinished);
+    const r = await runBench(['--list'], s);
+    expect(r.code, r.stderr).toBe(0);
+    const names = (title: string) => {
+      const section = r.stdout.split('\n\n').find((b) => b.startsWith(title)) ?? '';
+      return section
+        .split('\n')
+        .slice(1)
+        .filter((l) => l.trim() !== '')
+        .map((l) => l.trim().split(/\s+/)[0]);
+    };
+    expect(names('Strategies').sort()).toEqual([...STRATEGY_NAMES].sort());
+    expect(names('Workloads').sort()).toEqual([...WORKLOAD_NAMES].sort());
+    expect(names('Profiles').sort()).toEqual([...PROFILE_NAMES].sort());
+    expectNothingStarted(s);
+  });
+});

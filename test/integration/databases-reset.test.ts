@@ -1,0 +1,52 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { openSql, resetAndSeed, type Sql } from '../../bench/databases/index.ts';
+import { specFor } from '../helpers/db.ts';
+
+const sizes = { accounts: 20, initialBalance: 500, events: 3, seatsPerEvent: 7 };
+
+describe.each(['postgres', 'mysql'] as const)('reset between cells on %s', (dialect) => {
+  const spec = specFor(dialect, 't_reset');
+  const opened: Sql[] = [];
+  afterAll(async () => {
+    for (const s of opened) await s.close();
+  });
+  const p = (i: number) => (dialect === 'postgres' ? `$${i}` : '?');
+
+  async function state(sql: Sql) {
+    const one = async (text: string) => Number(Object.values((await sql.query(text)).rows[0] ?? {})[0]);
+    return {
+      ledger: await one('SELECT COUNT(*) FROM ledger'),
+      total: await one('SELECT SUM(balance) FROM accounts'),
+      versions: await one('SELECT SUM(version) FROM accounts'),
+      sold: await one(`SELECT COUNT(*) FROM seats WHERE status <> 'free' OR op_id IS NOT NULL`),
+      seats: await one('SELECT COUNT(*) FROM seats'),
+    };
+  }
+
+  it('puts back only what a run changed when the sizes are the same, and reseeds when they differ', async () => {
+    expect(await resetAndSeed(spec, sizes, { full: true })).toBe('seeded');
+    const sql = await openSql(spec);
+    opened.push(sql);
+    const fresh = await state(sql);
+    expect(fresh).toEqual({ ledger: 0, total: 20 * 500, versions: 0, sold: 0, seats: 21 });
+
+    // What a run leaves behind: balances and versions changed, seats sold, ledger rows.
+    await sql.query(
+      `UPDATE accounts SET balance = balance + 7, version = version + 1 WHERE id = ${p(1)}`,
+      [3],
+    );
+    await sql.query(`UPDATE seats SET status = 'sold', op_id = 'x' WHERE id = ${p(1)}`, [5]);
+    await sql.query(`INSERT INTO ledger (op_id, kind, account_id, amount) VALUES ('x', 'deposit', 3, 7)`);
+    expect(await state(sql)).not.toEqual(fresh);
+
+    expect(await resetAndSeed(spec, sizes)).toBe('reset');
+    expect(await state(sql)).toEqual(fresh);
+
+    // A different size, or a row that a seed would not have, means a full seed.
+    expect(await resetAndSeed(spec, { ...sizes, seatsPerEvent: 8 })).toBe('seeded');
+    expect((await state(sql)).seats).toBe(24);
+    await sql.query(`DELETE FROM accounts WHERE id = ${p(1)}`, [20]);
+    expect(await resetAndSeed(spec, { ...sizes, seatsPerEvent: 8 })).toBe('seeded');
+    expect((await state(sql)).total).toBe(20 * 500);
+  });
+});
