@@ -108,6 +108,9 @@ async function loadWithActivity(
       // A request may wait for a lock up to lockTimeout on each attempt: give it room before
       // the client calls it a timeout (indeterminate).
       timeoutSec: Math.max(10, Math.ceil((2 * run.config.lockTimeout) / 1000)),
+      // The server's counters then cover the measured part, like the client's figures; requests
+      // in flight at that moment are counted by the server only (at most one per connection).
+      onMeasureStart: () => void server.resetStats().catch(() => {}),
     });
     await activity.endSampling();
     return { load, finish };

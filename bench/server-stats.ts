@@ -4,7 +4,8 @@ import type { ErrorClasses, Metrics } from './result-schema.ts';
 /**
  * Retry economics from the server's counters (pgbench's accounting): "retried" is the share of
  * operations that needed more than one attempt; "extra attempts" are the attempts beyond the
- * first, per successful operation. The counters cover the whole cell, warm-up included.
+ * first, per successful operation. The counters are reset when the warm-up ends, so they cover
+ * the measured part (plus the requests in flight at that moment).
  */
 export function retriesFromStats(s: ServerStats): Metrics['retries'] {
   return {

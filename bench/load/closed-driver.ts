@@ -90,6 +90,7 @@ export async function runClosed(options: ClosedOptions, source: RequestSource): 
   let cpu: ReturnType<typeof cpuWindow> | null = null;
   const beginMeasure = () => {
     cpu = cpuWindow(o.cpuPids);
+    options.onMeasureStart?.();
   };
   if (o.warmupSec === 0) beginMeasure();
   else timers.push(setTimeout(beginMeasure, o.warmupSec * 1000));

@@ -60,8 +60,13 @@ export async function runOpen(options: OpenOptions, source: RequestSource): Prom
     scheduleLag: true,
   });
 
-  let cpu: ReturnType<typeof cpuWindow> | null = o.warmupSec === 0 ? cpuWindow(o.cpuPids) : null;
-  const cpuTimer = cpu ? null : setTimeout(() => (cpu = cpuWindow(o.cpuPids)), o.warmupSec * 1000);
+  let cpu: ReturnType<typeof cpuWindow> | null = null;
+  const beginMeasure = () => {
+    cpu = cpuWindow(o.cpuPids);
+    options.onMeasureStart?.();
+  };
+  const cpuTimer = o.warmupSec === 0 ? null : setTimeout(beginMeasure, o.warmupSec * 1000);
+  if (!cpuTimer) beginMeasure();
 
   /** Starts a request now, or returns false when every connection is busy. */
   const send = (r: LoadRequest, dueMs: number, nowMs: number): boolean => {

@@ -34,6 +34,8 @@ export interface RunLoadOptions {
   mix?: Partial<OperationMix>;
   /** Default 10. */
   timeoutSec?: number;
+  /** Called once when the measured part begins (see RunOptions.onMeasureStart). */
+  onMeasureStart?: () => void;
 }
 
 export interface LoadRun {
@@ -67,6 +69,7 @@ export async function runLoad(o: RunLoadOptions): Promise<LoadRun> {
     cpuPids: o.serverPid === undefined ? [] : [o.serverPid],
     signal: o.signal,
     onProgress: o.progress ? (p: LoadProgress) => o.progress?.emit('progress', p) : undefined,
+    onMeasureStart: o.onMeasureStart,
   };
   let result: LoadResult;
   if (o.cell.model === 'open') {

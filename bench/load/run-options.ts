@@ -18,6 +18,11 @@ export interface RunOptions {
   stages?: LoadStage[];
   /** Server process ids whose process trees' CPU is measured over the measured part. Default none. */
   cpuPids?: number[];
+  /**
+   * Called once when the measured part begins (at once without a warm-up), so that counters kept
+   * elsewhere (the server's) can be reset to cover the same window. Must not throw.
+   */
+  onMeasureStart?: () => void;
   /** Called about once a second. Must not throw. */
   onProgress?: (p: LoadProgress) => void;
   /** Aborting ends the run early; the result covers what ran. */
@@ -27,7 +32,9 @@ export interface RunOptions {
 export const DEFAULT_TIMEOUT_SEC = 10;
 
 /** Checks the options both drivers share and fills the defaults. */
-export function normalizeRunOptions(o: RunOptions): Required<Omit<RunOptions, 'onProgress' | 'signal'>> {
+export function normalizeRunOptions(
+  o: RunOptions,
+): Required<Omit<RunOptions, 'onProgress' | 'onMeasureStart' | 'signal'>> {
   if (!(o.durationSec > 0)) throw new RangeError(`durationSec must be positive, got ${o.durationSec}`);
   const warmupSec = o.warmupSec ?? 0;
   if (!(warmupSec >= 0)) throw new RangeError(`warmupSec must be >= 0, got ${warmupSec}`);
