@@ -94,7 +94,7 @@ export const BenchConfigSchema = z.strictObject({
   connections: intList('--connections', 1, 1000).default([32]),
   /** Open model target rates (requests/s); absent = closed model. */
   rate: intList('--rate', 1, 1_000_000).optional(),
-  duration: duration('--duration').default(5000),
+  duration: duration('--duration').default(3000),
   warmup: duration('--warmup').default(1000),
   repeat: int('--repeat', 1, 100).default(1),
   isolation: oneOf('--isolation', ISOLATION_LEVELS).default('default'),
@@ -157,7 +157,7 @@ export const PRESET_VALUES: Record<(typeof PRESETS)[number], Partial<BenchConfig
     workload: ['account'],
     profile: ['hot', 'uniform'],
     connections: [16],
-    duration: '4s',
+    duration: '3s',
     warmup: '1s',
     repeat: 3,
   },

@@ -8,7 +8,8 @@ export function helpText(): string {
 Usage: npm run bench -- [options]        (or: npx lockbench [options])
 
 With no options: every strategy on the account, transfer and tickets workloads, against a throwaway
-PostgreSQL and (when installed) a throwaway MariaDB, 32 connections, 5 s per cell after a 1 s warm-up.
+PostgreSQL and (when installed) a throwaway MariaDB, 32 connections, 3 s per cell after a 1 s warm-up
+(48 cells, about 5 minutes on 2 cores).
 Prints the planned matrix and an estimate first. Results go to results/<runId>/ (run.json,
 report.md, report.html, charts) and results/latest points at the newest run.
 
@@ -23,7 +24,7 @@ What to run
 Load
   --connections <n[,n...]>  closed model: concurrent connections; a list is a sweep (default 32)
   --rate <n[,n...]>         open model: requests/s on a schedule; a list is a sweep
-  --duration <time>         measured time per cell: 10s, 2m, 500ms (default 5s)
+  --duration <time>         measured time per cell: 10s, 2m, 500ms (default 3s)
   --warmup <time>           excluded from the figures (default 1s)
   --repeat <n>              run every cell n times, spread over the run (default 1)
   --seed <n>                seeds key choice, amounts and arrivals (default 1)

@@ -24,8 +24,13 @@ const DEFAULT_PROFILE: Record<Workload, ProfileName> = {
   tickets: 'hot',
 };
 
-/** Seconds of set-up around each cell (reset and seed, server start and stop, check), measured here. */
-export const CELL_OVERHEAD_SEC = 2;
+/**
+ * Seconds of set-up around each cell (reset, server start and stop, check): 1.0-1.4 s measured on
+ * a 2-core machine while other work ran. RUN_OVERHEAD_SEC: starting the databases and writing the
+ * reports, once per run.
+ */
+export const CELL_OVERHEAD_SEC = 1.5;
+export const RUN_OVERHEAD_SEC = 10;
 
 export function cellKey(c: Omit<PlannedCell, 'key' | 'repeat'>): string {
   const level = c.model === 'open' ? `r${c.rate}` : `c${c.connections}`;
@@ -70,5 +75,7 @@ export function planCells(config: BenchConfig, databases: DbId[]): PlannedCell[]
 }
 
 export function estimateSeconds(config: BenchConfig, cells: number): number {
-  return Math.round(cells * ((config.warmup + config.duration) / 1000 + CELL_OVERHEAD_SEC));
+  return Math.round(
+    RUN_OVERHEAD_SEC + cells * ((config.warmup + config.duration) / 1000 + CELL_OVERHEAD_SEC),
+  );
 }
