@@ -60,7 +60,54 @@ export class OperationFailed extends Error {
   }
 }
 
+const selectOne = (s: Session) => s.query('SELECT 1');
+
 const UNAVAILABLE: Outcome = Object.freeze({ kind: 'error', reason: 'database_unavailable' });
+
+/** What every attempt of one executor shares. */
+interface SharedContext {
+  readonly dialect: AttemptContext['dialect'];
+  readonly settings: Readonly<ExecutorSettings>;
+  readonly schema: string;
+  readonly begin: string;
+}
+
+type Attempt<Op> = (strategy: Strategy, s: Session, op: Op, ctx: AttemptContext) => Promise<AttemptOutcome>;
+
+/**
+ * One operation in flight: the AttemptContext its attempts see, and what it has cost so far. One
+ * object per operation, with no closures, because it is made for every request.
+ */
+class Operation<Op> implements AttemptContext {
+  readonly dialect: AttemptContext['dialect'];
+  readonly settings: Readonly<ExecutorSettings>;
+  readonly schema: string;
+  readonly begin: string;
+  rechecks = 0;
+  /** One entry per attempt that ended in a retryable conflict. */
+  readonly conflicts: ConflictReason[] = [];
+  failedWith: ErrorClass | undefined = undefined;
+  constructor(
+    shared: SharedContext,
+    readonly strategy: Strategy,
+    readonly attempt: Attempt<Op>,
+    readonly op: Op,
+  ) {
+    this.dialect = shared.dialect;
+    this.settings = shared.settings;
+    this.schema = shared.schema;
+    this.begin = shared.begin;
+  }
+  recheck(): void {
+    this.rechecks++;
+  }
+}
+
+/** Made once: the hot path hands these to the pool instead of a closure per attempt. */
+const attemptOn = <Op>(s: Session, o: Operation<Op>) => o.attempt(o.strategy, s, o.op, o);
+const accountAttempt: Attempt<AccountChange> = (strategy, s, op, ctx) => strategy.account(s, op, ctx);
+const transferAttempt: Attempt<TransferOp> = (strategy, s, op, ctx) => strategy.transfer(s, op, ctx);
+const reserveAttempt: Attempt<ReserveOp> = (strategy, s, op, ctx) => strategy.reserve(s, op, ctx);
 
 export function createExecutor(options: ExecutorOptions): Executor {
   const strategy = typeof options.strategy === 'string' ? getStrategy(options.strategy) : options.strategy;
@@ -75,7 +122,12 @@ export function createExecutor(options: ExecutorOptions): Executor {
     lockTimeoutMs: settings.lockTimeoutMs,
     isolation,
   });
-  const begin = beginStatement(dialect, isolation, settings.lockTimeoutMs);
+  const shared: SharedContext = Object.freeze({
+    dialect,
+    settings,
+    schema: options.spec.schema,
+    begin: beginStatement(dialect, isolation),
+  });
   const policy = {
     maxAttempts: settings.maxAttempts,
     baseMs: settings.backoffBaseMs,
@@ -85,33 +137,24 @@ export function createExecutor(options: ExecutorOptions): Executor {
 
   async function storedOutcome(opId: string): Promise<Outcome | null> {
     try {
-      return await pool.use((s) => findApplied(s, opId));
+      return await pool.use(findApplied, opId);
     } catch {
       // The refusal or conflict already decided stands; the lookup was a courtesy.
       return null;
     }
   }
 
-  async function perform(
-    opId: string,
-    attemptOnce: (s: Session, ctx: AttemptContext) => Promise<AttemptOutcome>,
+  async function perform<Op extends { opId: string }>(
+    attempt: Attempt<Op>,
+    op: Op,
   ): Promise<OperationResult> {
-    const conflicts: ConflictReason[] = [];
-    let rechecks = 0;
-    let failedWith: ErrorClass | undefined;
-    const ctx: AttemptContext = {
-      dialect,
-      settings,
-      schema: options.spec.schema,
-      begin,
-      recheck: () => {
-        rechecks++;
-      },
-    };
+    const o = new Operation(shared, strategy, attempt, op);
+    const { opId } = op;
+    const conflicts = o.conflicts;
     const result = await retry<Outcome, ConflictReason>(async (n): Promise<Step<Outcome, ConflictReason>> => {
       let out: AttemptOutcome;
       try {
-        out = await pool.use((s) => attemptOnce(s, ctx));
+        out = await pool.use(attemptOn, o);
       } catch (e) {
         const cls = classify(e, hint);
         if (isRetryable(cls)) {
@@ -124,7 +167,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
           if (stored) return { done: true, value: stored };
         }
         if (cls === 'connection') {
-          failedWith = cls;
+          o.failedWith = cls;
           return { done: true, value: UNAVAILABLE };
         }
         throw new OperationFailed(`operation ${opId} failed: ${(e as Error)?.message ?? String(e)}`, {
@@ -148,20 +191,18 @@ export function createExecutor(options: ExecutorOptions): Executor {
       // last seat) must get the first outcome back, not a refusal.
       outcome = (await storedOutcome(opId)) ?? outcome;
     }
-    const op: OperationResult = { outcome, attempts: result.attempts, conflicts, rechecks };
-    if (failedWith) op.failedWith = failedWith;
-    return op;
+    const r: OperationResult = { outcome, attempts: result.attempts, conflicts, rechecks: o.rechecks };
+    if (o.failedWith) r.failedWith = o.failedWith;
+    return r;
   }
 
-  const account = (op: AccountOp, kind: AccountChange['kind']) => {
-    const change: AccountChange = {
+  const account = (op: AccountOp, kind: AccountChange['kind']) =>
+    perform<AccountChange>(accountAttempt, {
       kind,
       accountId: op.accountId,
       delta: kind === 'deposit' ? op.amount : -op.amount,
       opId: op.opId,
-    };
-    return perform(op.opId, (s, ctx) => strategy.account(s, change, ctx));
-  };
+    });
 
   return {
     strategy,
@@ -171,14 +212,14 @@ export function createExecutor(options: ExecutorOptions): Executor {
     withdraw: (op) => account(op, 'withdraw'),
     transfer(op) {
       if (op.from === op.to) throw new RangeError(`transfer ${op.opId}: from and to are both ${op.from}`);
-      return perform(op.opId, (s, ctx) => strategy.transfer(s, op, ctx));
+      return perform(transferAttempt, op);
     },
-    reserve: (op) => perform(op.opId, (s, ctx) => strategy.reserve(s, op, ctx)),
-    readAccount: (id) => pool.use((s) => readAccount(s, id)),
-    readEvent: (id) => pool.use((s) => readEvent(s, id)),
+    reserve: (op) => perform(reserveAttempt, op),
+    readAccount: (id) => pool.use(readAccount, id),
+    readEvent: (id) => pool.use(readEvent, id),
     async ping() {
       try {
-        await pool.use((s) => s.query('SELECT 1'));
+        await pool.use(selectOne);
         return true;
       } catch {
         return false;

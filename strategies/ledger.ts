@@ -39,8 +39,8 @@ const sql = {
   },
 } satisfies Record<Dialect, Statements>;
 
-export async function recordLedger(s: Session, e: LedgerEntry): Promise<void> {
-  await s.query(sql[s.dialect].insert, [
+export function recordLedger(s: Session, e: LedgerEntry): Promise<unknown> {
+  return s.query(sql[s.dialect].insert, [
     e.opId,
     e.kind,
     e.accountId ?? null,

@@ -29,15 +29,22 @@ export interface Session {
 
 export interface DbPool {
   readonly dialect: Dialect;
-  /** Runs `fn` on one pooled connection. A connection that failed is destroyed, never reused. */
+  /**
+   * Runs `fn` on one pooled connection. A connection that failed is destroyed, never reused.
+   * `arg` is handed to `fn`, so a hot path can pass a function made once instead of a closure.
+   */
   use<T>(fn: (s: Session) => Promise<T>): Promise<T>;
+  use<A, T>(fn: (s: Session, arg: A) => Promise<T>, arg: A): Promise<T>;
   end(): Promise<void>;
 }
 
 export interface PoolOptions {
   /** Connections. */
   size: number;
-  /** MySQL only: innodb_lock_wait_timeout for every session (rounded up to seconds). */
+  /**
+   * Row-lock wait limit of every session, ms: PostgreSQL lock_timeout; MySQL
+   * innodb_lock_wait_timeout (rounded up to seconds).
+   */
   lockTimeoutMs: number;
   /** MySQL only: session isolation (PostgreSQL sets it per transaction in BEGIN). */
   isolation: IsolationLevel;
@@ -56,24 +63,37 @@ function pgName(text: string): string {
   return name;
 }
 
+/** What pg hands a query's callback: one result, or one per statement of a multi-statement text. */
+type PgResults = pg.QueryResult | pg.QueryResult[];
+
+function fromPg<T>(r: PgResults): StatementResult<T> {
+  const last = Array.isArray(r) ? r[r.length - 1] : r;
+  return { rows: (last?.rows ?? []) as T[], changed: last?.rowCount ?? 0, insertId: 0 };
+}
+
 class PgSession implements Session {
   readonly dialect = 'postgres' as const;
   broken = false;
   constructor(private readonly client: pg.PoolClient) {}
-  async query<T>(text: string, params?: readonly unknown[]): Promise<StatementResult<T>> {
-    try {
+  query<T>(text: string, params?: readonly unknown[]): Promise<StatementResult<T>> {
+    return new Promise((resolve, reject) => {
+      const values = params && params.length > 0 ? (params as unknown[]) : undefined;
+      // A pg.Query built from text: given a config object instead, pg copies it property by
+      // property (cloneQueryConfig, about 1 µs a query here), which is most of what this layer
+      // costs. The statement name is set on the query (pg reads query.name when it submits it).
+      const q = new pg.Query(text, values, (err: Error | undefined, r: unknown) => {
+        if (err) {
+          if (classify(err) === 'connection') this.broken = true;
+          reject(err);
+        } else {
+          resolve(fromPg<T>(r as PgResults));
+        }
+      });
       // Parameterised statements are prepared once per connection; a parameterless text may hold
-      // several statements (BEGIN ...; SET LOCAL ...), which only the simple protocol allows.
-      const r =
-        params && params.length > 0
-          ? await this.client.query({ name: pgName(text), text, values: params as unknown[] })
-          : await this.client.query(text);
-      const last = Array.isArray(r) ? r[r.length - 1] : r;
-      return { rows: (last?.rows ?? []) as T[], changed: last?.rowCount ?? 0, insertId: 0 };
-    } catch (e) {
-      if (classify(e) === 'connection') this.broken = true;
-      throw e;
-    }
+      // several statements, which only the simple protocol allows.
+      if (values) (q as { name?: string }).name = pgName(text);
+      this.client.query(q);
+    });
   }
   discard(): void {
     this.broken = true;
@@ -107,25 +127,38 @@ const MYSQL_ISOLATION: Record<Exclude<IsolationLevel, 'default'>, string> = {
   serializable: 'SERIALIZABLE',
 };
 
+/** The session of a pooled pg client, made on its first checkout and kept with it. */
+const SESSION = Symbol('lockbench.session');
+type PgClient = pg.PoolClient & { [SESSION]?: PgSession };
+
 function openPgPool(spec: ConnectionSpec, opts: PoolOptions): DbPool {
-  const pool = new pg.Pool({ ...pgPoolConfig(spec, opts.size), idleTimeoutMillis: 30_000 });
+  const config = pgPoolConfig(spec, opts.size);
+  const pool = new pg.Pool({
+    ...config,
+    // lock_timeout is a session setting made at connect time (a startup option), like MySQL's
+    // innodb_lock_wait_timeout: a per-transaction SET LOCAL would cost the database a statement
+    // per transaction.
+    options: `${config.options ?? ''} -c lock_timeout=${Math.round(opts.lockTimeoutMs)}`.trim(),
+    idleTimeoutMillis: 30_000,
+  });
   // A backend that dies while its client idles emits 'error' on the pool; unhandled, it would
   // crash the server. The next query on that client fails and is classified instead.
   pool.on('error', noop);
-  const seen = new WeakSet<pg.PoolClient>();
   return {
     dialect: 'postgres',
-    async use(fn) {
-      const client = await pool.connect();
-      if (!seen.has(client)) {
+    async use<A, T>(fn: (s: Session, arg: A) => Promise<T>, arg?: A): Promise<T> {
+      const client: PgClient = await pool.connect();
+      let s = client[SESSION];
+      if (s === undefined) {
         // Same for a client checked out but between queries (e.g. during workMs).
         client.on('error', noop);
-        seen.add(client);
+        s = new PgSession(client);
+        client[SESSION] = s;
       }
-      const s = new PgSession(client);
       try {
-        return await fn(s);
+        return await fn(s, arg as A);
       } finally {
+        // A broken client is destroyed, never reused, so its session goes with it.
         client.release(s.broken ? true : undefined);
       }
     },
@@ -143,7 +176,7 @@ function openMysqlPool(spec: ConnectionSpec, opts: PoolOptions): DbPool {
   const ready = new WeakSet<object>();
   return {
     dialect: 'mysql',
-    async use(fn) {
+    async use<A, T>(fn: (s: Session, arg: A) => Promise<T>, arg?: A): Promise<T> {
       const conn = await pool.getConnection();
       const s = new MysqlSession(conn);
       try {
@@ -153,7 +186,7 @@ function openMysqlPool(spec: ConnectionSpec, opts: PoolOptions): DbPool {
           for (const stmt of setup) await s.query(stmt);
           ready.add(core);
         }
-        return await fn(s);
+        return await fn(s, arg as A);
       } finally {
         if (s.broken) conn.destroy();
         else conn.release();

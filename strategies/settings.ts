@@ -15,8 +15,8 @@ export const ExecutorSettingsSchema = z.strictObject({
   /** Connections in the pool (per server worker). Default 16. */
   poolSize: z.int().min(1).max(1000).default(16),
   /**
-   * Longest wait for a row lock, ms. Default 5000. PostgreSQL: `SET LOCAL lock_timeout` per
-   * transaction. MySQL/MariaDB: `innodb_lock_wait_timeout` per session, whole seconds rounded up,
+   * Longest wait for a row lock, ms. Default 5000. PostgreSQL: `lock_timeout` of every pooled
+   * session (a startup option). MySQL/MariaDB: `innodb_lock_wait_timeout` per session, whole seconds rounded up,
    * at least 1 s (900 ms waits 1 s; 1500 ms waits 2 s); GET_LOCK gets the same rounded value.
    */
   lockTimeoutMs: z.int().min(1).max(3_600_000).default(5000),

@@ -9,16 +9,15 @@ const PG_ISOLATION: Record<Exclude<IsolationLevel, 'default'>, string> = {
 };
 
 /**
- * The statement that opens a transaction.
- * - PostgreSQL: isolation and lock_timeout per transaction, in one round trip (the simple protocol
- *   takes both statements; SET LOCAL ends with the transaction).
- * - MySQL/MariaDB: isolation and innodb_lock_wait_timeout are session settings made once per
- *   connection by the pool (strategies/pool.ts), so each transaction costs one statement.
+ * The statement that opens a transaction: one statement, the isolation in it. The row-lock wait
+ * limit is a session setting the pool makes once per connection (PostgreSQL lock_timeout as a
+ * startup option, MySQL/MariaDB innodb_lock_wait_timeout; strategies/pool.ts), and so is the
+ * isolation on MySQL/MariaDB, so each transaction costs the database exactly this one statement.
+ * Computed once per executor.
  */
-export function beginStatement(dialect: Dialect, isolation: IsolationLevel, lockTimeoutMs: number): string {
+export function beginStatement(dialect: Dialect, isolation: IsolationLevel): string {
   if (dialect === 'mysql') return 'START TRANSACTION';
-  const iso = isolation === 'default' ? '' : ` ISOLATION LEVEL ${PG_ISOLATION[isolation]}`;
-  return `BEGIN${iso}; SET LOCAL lock_timeout = ${Math.round(lockTimeoutMs)}`;
+  return isolation === 'default' ? 'BEGIN' : `BEGIN ISOLATION LEVEL ${PG_ISOLATION[isolation]}`;
 }
 
 /**

@@ -179,6 +179,9 @@ describe.each(['postgres', 'mysql'] as const)('server on %s', (dialect) => {
     expect(account.json()).toEqual({ id: 3, balance: 1005, version: 1 });
     const health = await app.inject({ method: 'GET', url: '/health' });
     expect(health.json()).toMatchObject({ status: 'ok', strategy: 'atomic', workload: 'account', dialect });
+    // Both bodies are written once and sent as text: they must still go out as JSON.
+    for (const r of [account, health])
+      expect(r.headers['content-type']).toBe('application/json; charset=utf-8');
 
     const stats = (await app.inject({ method: 'GET', url: '/stats' })).json() as ServerStats;
     expect(stats).toMatchObject({

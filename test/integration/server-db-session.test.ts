@@ -1,0 +1,128 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resetAndSeed } from '../../bench/databases/schema.ts';
+import { atomic } from '../../strategies/atomic.ts';
+import { createExecutor, type Executor } from '../../strategies/executor.ts';
+import { type DbPool, openPool, type Session } from '../../strategies/pool.ts';
+import type { ExecutorSettingsInput } from '../../strategies/settings.ts';
+import type { Strategy } from '../../strategies/strategy.ts';
+import { inTransaction } from '../../strategies/transaction.ts';
+import { specFor } from '../helpers/db.ts';
+
+/**
+ * What the server's hot path relies on in its database sessions (strategies/pool.ts): statements
+ * with parameters are prepared once per connection under a stable name, the row-lock wait limit
+ * is a session setting made at connect time, and a transaction opens with one statement.
+ */
+const spec = specFor('postgres', 't_srv_session_pg');
+const SIZES = { accounts: 5, initialBalance: 1000, events: 1, seatsPerEvent: 3 };
+
+describe('PostgreSQL sessions of the server pool', () => {
+  let pool: DbPool;
+
+  beforeAll(async () => {
+    await resetAndSeed(spec, SIZES);
+    // One connection, so every use() sees the same session.
+    pool = openPool(spec, { size: 1, lockTimeoutMs: 1234, isolation: 'default' });
+  });
+  afterAll(async () => {
+    await pool.end();
+  });
+
+  it('prepares a parameterised statement once per connection, under one name', async () => {
+    const text = 'SELECT balance FROM accounts WHERE id = $1';
+    const names = (s: Session) =>
+      s.query<{ name: string }>('SELECT name FROM pg_prepared_statements WHERE statement = $1', [text]);
+    const first = await pool.use(async (s) => (await s.query<{ balance: string }>(text, [2])).rows);
+    expect(first.map((r) => Number(r.balance))).toEqual([1000]);
+    await pool.use((s) => s.query(text, [3]));
+    const prepared = await pool.use(names);
+    expect(prepared.rows).toHaveLength(1);
+    expect(prepared.rows[0]?.name).toMatch(/^lb\d+$/);
+  });
+
+  it('lock_timeout is the session setting from lockTimeoutMs', async () => {
+    const r = await pool.use((s) => s.query<{ t: string }>("SELECT current_setting('lock_timeout') AS t"));
+    expect(r.rows[0]?.t).toBe('1234ms');
+    // Also inside a transaction opened the way strategies open one.
+    const inTx = await pool.use(async (s) => {
+      await s.query('BEGIN');
+      const t = await s.query<{ t: string }>("SELECT current_setting('lock_timeout') AS t");
+      await s.query('ROLLBACK');
+      return t.rows[0]?.t;
+    });
+    expect(inTx).toBe('1234ms');
+  });
+
+  it('a parameterless text may hold several statements; the last one answers', async () => {
+    const r = await pool.use((s) => s.query<{ x: number }>('SELECT 1 AS x; SELECT 2 AS x'));
+    expect(r.rows).toEqual([{ x: 2 }]);
+  });
+
+  it('use(fn, arg) hands the argument to fn; a failing statement rejects with the driver error', async () => {
+    const read = (s: Session, id: number) =>
+      s.query<{ id: number }>('SELECT id FROM accounts WHERE id = $1', [id]);
+    expect((await pool.use(read, 4)).rows).toEqual([{ id: 4 }]);
+    await expect(
+      pool.use((s) => s.query('SELECT * FROM no_such_table WHERE id = $1', [1])),
+    ).rejects.toMatchObject({
+      code: '42P01',
+    });
+    // The connection is still good for the next operation.
+    expect((await pool.use(read, 5)).rows).toEqual([{ id: 5 }]);
+  });
+});
+
+describe('executor transactions on PostgreSQL', () => {
+  const seen: { isolation: string; lockTimeout: string }[] = [];
+  /** atomic, whose account attempt reports the settings its transaction runs with. */
+  const probe: Strategy = {
+    ...atomic,
+    account: (s, _op, ctx) =>
+      inTransaction(s, ctx.begin, async () => {
+        const r = await s.query<{ i: string; t: string }>(
+          "SELECT current_setting('transaction_isolation') AS i, current_setting('lock_timeout') AS t",
+        );
+        seen.push({ isolation: r.rows[0]?.i ?? '', lockTimeout: r.rows[0]?.t ?? '' });
+        return { kind: 'ok' };
+      }),
+  };
+  const executors: Executor[] = [];
+  const open = (strategy: Strategy | 'atomic', settings: ExecutorSettingsInput) => {
+    const e = createExecutor({ spec, strategy, settings: { poolSize: 1, ...settings } });
+    executors.push(e);
+    return e;
+  };
+  beforeAll(async () => {
+    await resetAndSeed(spec, SIZES);
+  });
+  afterAll(async () => {
+    await Promise.all(executors.map((e) => e.close()));
+  });
+
+  it('open at the configured isolation, with the lock wait limit of the settings', async () => {
+    await open(probe, { isolation: 'repeatable-read', lockTimeoutMs: 2000 }).deposit({
+      accountId: 1,
+      amount: 1,
+      opId: 'probe-1',
+    });
+    await open(probe, { lockTimeoutMs: 750 }).deposit({ accountId: 1, amount: 1, opId: 'probe-2' });
+    expect(seen).toEqual([
+      { isolation: 'repeatable read', lockTimeout: '2s' },
+      { isolation: 'read committed', lockTimeout: '750ms' },
+    ]);
+  });
+
+  it('one deposit after another on the same connection; a repeated opId gets the stored outcome', async () => {
+    const executor = open('atomic', {});
+    for (let i = 1; i <= 3; i++) {
+      const r = await executor.deposit({ accountId: 2, amount: 10, opId: `sess-${i}` });
+      expect(r).toMatchObject({
+        outcome: { kind: 'ok', balance: 1000 + 10 * i },
+        attempts: 1,
+        conflicts: [],
+      });
+    }
+    const again = await executor.deposit({ accountId: 2, amount: 10, opId: 'sess-2' });
+    expect(again.outcome).toEqual({ kind: 'ok', duplicate: true });
+  });
+});
