@@ -87,8 +87,10 @@ async function bundleServer(): Promise<string> {
 export async function startServer(launch: ServerLaunch): Promise<ServerProcess> {
   const child: ChildProcess = spawn(process.execPath, [...(await serverEntry()), ...launch.args], {
     cwd: ROOT,
-    env: { ...process.env, LOCKBENCH_DB_URL: launch.dbUrl },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // stdin stays an open pipe: if this process dies, even by SIGKILL, the pipe ends and the
+    // server stops itself (servers/main.ts) instead of lingering as an orphan.
+    env: { ...process.env, LOCKBENCH_DB_URL: launch.dbUrl, LOCKBENCH_STOP_ON_STDIN_END: '1' },
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   const tail: string[] = [];
   child.stderr?.setEncoding('utf8');

@@ -4,6 +4,7 @@
  *
  *   stdout: exactly one line, {"ready":true,"port":N,"pid":P,"workers":W}, once every worker listens
  *   stderr: one line per problem, `CODE: message` (an unsupported combination: the reason alone)
+ *   stdin:  with LOCKBENCH_STOP_ON_STDIN_END=1, its end (the parent died) stops the server
  *   exit:   0 stopped by SIGTERM/SIGINT; 1 database unreachable or not seeded, listen failed, a
  *           worker died; 2 invalid options (LOCKBENCH_USAGE); 3 strategy x database unsupported
  *
@@ -26,6 +27,8 @@ const EXIT_USAGE = 2;
 const EXIT_UNSUPPORTED = 3;
 
 const TAG = 'lockbench:server';
+/** Environment flag set by the bench command (bench/server-process.ts). */
+const STOP_ON_STDIN_END = 'LOCKBENCH_STOP_ON_STDIN_END';
 type WorkerMessage =
   | { tag: typeof TAG; kind: 'listening'; port: number }
   | { tag: typeof TAG; kind: 'failed'; message: string }
@@ -151,6 +154,13 @@ async function runPrimary(): Promise<void> {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+  // The bench command keeps a pipe to our stdin: when it ends, the harness is gone (even by
+  // SIGKILL, which it cannot clean up after), and a server nobody will stop must not linger.
+  if (process.env[STOP_ON_STDIN_END] === '1') {
+    process.stdin.on('end', stop);
+    process.stdin.on('close', stop);
+    process.stdin.resume();
+  }
 }
 
 async function runWorker(): Promise<void> {
