@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { build } from 'esbuild';
+import { type BuildOptions, build } from 'esbuild';
 import type { ServerStats } from '../servers/protocol.ts';
 import { ROOT } from './environment.ts';
 import { LockbenchError } from './errors.ts';
@@ -56,17 +56,19 @@ export function serverEntry(): Promise<string[]> {
   return entry;
 }
 
+/** How the server is bundled: our sources in one ESM file, dependencies left to node_modules. */
+export const SERVER_BUNDLE_OPTIONS = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  packages: 'external',
+  write: false,
+  logLevel: 'silent',
+} as const satisfies BuildOptions;
+
 async function bundleServer(): Promise<string> {
-  const out = await build({
-    entryPoints: [join(ROOT, 'servers/main.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    write: false,
-    logLevel: 'silent',
-  });
+  const out = await build({ entryPoints: [join(ROOT, 'servers/main.ts')], ...SERVER_BUNDLE_OPTIONS });
   const code = out.outputFiles[0]?.text ?? '';
   const hash = createHash('sha256').update(code).digest('hex').slice(0, 16);
   const dir = join(ROOT, 'node_modules', '.cache', 'lockbench');

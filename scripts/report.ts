@@ -1,15 +1,7 @@
-/**
- * `npm run report -- <run.json|run dir> [--format md|html|json] [--out <file>]`
- *
- * Re-renders a run's reports from its run.json alone. Without options it writes report.md,
- * report.html and the chart SVGs beside run.json; with --format it prints that format to stdout,
- * or writes it to --out (a Markdown file gets its chart SVGs beside it).
- */
-import { realpathSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { isLockbenchError, LockbenchError } from '../bench/errors.ts';
+import { isEntry } from './is-entry.ts';
 import { loadRunResult, resolveRunFile } from './report/load-result.ts';
 import { renderCharts } from './report/render-charts.ts';
 import type { ReportFormat } from './report/renderers.ts';
@@ -133,16 +125,6 @@ export async function main(
   }
 }
 
-function isEntry(): boolean {
-  const entry = process.argv[1];
-  if (!entry) return false;
-  try {
-    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isEntry()) {
+if (isEntry(import.meta.url)) {
   process.exitCode = await main(process.argv.slice(2));
 }

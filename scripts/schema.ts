@@ -1,12 +1,7 @@
-/**
- * `npm run schema`: writes results/schema.json, the JSON Schema of run.json generated from the zod
- * schema in bench/result-schema.ts, for readers outside TypeScript. A test checks the committed
- * file against a fresh generation, so it cannot drift.
- */
-import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { RunResult, SCHEMA_VERSION } from '../bench/result-schema.ts';
+import { isEntry } from './is-entry.ts';
 import { writeFileAtomic } from './report/write-reports.ts';
 
 /** Where the committed schema lives, relative to the repository root. */
@@ -36,17 +31,7 @@ export function renderSchemaFile(): string {
   return `${JSON.stringify(runResultJsonSchema(), null, 2)}\n`;
 }
 
-function isEntry(): boolean {
-  const entry = process.argv[1];
-  if (!entry) return false;
-  try {
-    return realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
-  } catch {
-    return false;
-  }
-}
-
-if (isEntry()) {
+if (isEntry(import.meta.url)) {
   const file = fileURLToPath(SCHEMA_FILE);
   await writeFileAtomic(file, renderSchemaFile());
   process.stdout.write(`${file}\n`);

@@ -60,7 +60,7 @@ import { DEFAULT_SEED, resetAndSeed } from '../bench/databases/schema.ts';
 import { ROOT } from '../bench/environment.ts';
 import { opIdGenerator } from '../bench/load/op-id.ts';
 import { processTreeCpuSec } from '../bench/load/process-cpu.ts';
-import { serverEntry } from '../bench/server-process.ts';
+import { SERVER_BUNDLE_OPTIONS, serverEntry } from '../bench/server-process.ts';
 import { beginStatement } from '../strategies/transaction.ts';
 
 const SELF = fileURLToPath(import.meta.url);
@@ -289,16 +289,7 @@ async function bundleAtRef(ref: string): Promise<string> {
     });
     execFileSync('tar', ['-x', '-C', dir], { input: tar });
     cpSync(join(ROOT, 'bench'), join(dir, 'bench'), { recursive: true });
-    const out = await build({
-      entryPoints: [join(dir, 'servers/main.ts')],
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      packages: 'external',
-      write: false,
-      logLevel: 'silent',
-    });
+    const out = await build({ entryPoints: [join(dir, 'servers/main.ts')], ...SERVER_BUNDLE_OPTIONS });
     const code = (out.outputFiles[0]?.text ?? '').replaceAll(`${dir}/`, '');
     const hash = createHash('sha256').update(code).digest('hex').slice(0, 16);
     const cache = join(ROOT, 'node_modules', '.cache', 'lockbench');
