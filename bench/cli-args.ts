@@ -138,7 +138,7 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = proces
       '--rate with several --connections: an open-model run takes one --connections value (the most requests in flight)',
     );
   }
-  if (config.profile?.includes('sellout') && config.workload.some((w) => w !== 'tickets')) {
+  if (config.profile?.some((p) => p.startsWith('sellout')) && config.workload.some((w) => w !== 'tickets')) {
     throw usage('--profile sellout applies to --workload tickets only (it is the rush for the last seats)');
   }
   if (config.lockOrder === 'request' && !config.workload.includes('transfer')) {

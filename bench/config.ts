@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ISOLATION_LEVELS, STRATEGY_NAMES, WORKLOAD_NAMES } from '../strategies/names.ts';
 import { PROFILE_NAMES } from './load/profiles.ts';
+import { parseProfileSpec, resolveProfileSpec } from './profile-spec.ts';
 
 /**
  * The bench command's options: one schema for the command line and for `--config <file>`.
@@ -90,7 +91,32 @@ export const BenchConfigSchema = z.strictObject({
   db: nameList('--db', DB_IDS).optional(),
   workload: nameList('--workload', WORKLOAD_NAMES).default(['account', 'transfer', 'tickets']),
   /** Default: `hot` for account and tickets, `hot-set` for transfer (one hot pair cannot deadlock). */
-  profile: nameList('--profile', PROFILE_NAMES).optional(),
+  /** Profile labels, `name[:key=value...]` (bench/profile-spec.ts), validated with their parameters. */
+  profile: z
+    .union([z.string(), z.array(z.string())])
+    .transform((v, ctx) => {
+      const items = (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter(Boolean);
+      const expanded = items.length === 1 && items[0] === 'all' ? [...PROFILE_NAMES] : items;
+      const labels: string[] = [];
+      for (const item of expanded) {
+        try {
+          labels.push(parseProfileSpec(item).label);
+          resolveProfileSpec(item);
+        } catch (e) {
+          ctx.addIssue({ code: 'custom', message: (e as Error).message });
+          return z.NEVER;
+        }
+      }
+      if (labels.length === 0) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `--profile: empty list; allowed: ${PROFILE_NAMES.join(', ')}, all`,
+        });
+        return z.NEVER;
+      }
+      return [...new Set(labels)];
+    })
+    .optional(),
   connections: intList('--connections', 1, 1000).default([32]),
   /** Open model target rates (requests/s); absent = closed model. */
   rate: intList('--rate', 1, 1_000_000).optional(),

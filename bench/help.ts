@@ -17,7 +17,8 @@ What to run
   --strategy <list|all>     ${Object.keys(STRATEGIES).join(', ')} (default all)
   --workload <list|all>     ${Object.keys(WORKLOADS).join(', ')} (default all)
   --profile <list|all>      ${Object.keys(PROFILES).join(', ')}
-                            (default hot for account/tickets, hot-set for transfer)
+                            (default hot for account/tickets, hot-set for transfer); parameters
+                            after colons, e.g. zipf:theta=0.8, hot-set:size=4:share=0.95, spike:factor=5
   --db <list|all>           postgres, mysql (default: postgres, plus mysql when available)
   --preset <name>           default, ci (the fixed CI matrix; see npm run bench:ci)
 
@@ -53,6 +54,7 @@ Examples
   npm run bench -- --strategy optimistic
   npm run bench -- --strategy for-update,optimistic,atomic --workload account --connections 4,16,64
   npm run bench -- --workload tickets --profile sellout --strategy naive,skip-locked
+  npm run bench -- --profile zipf:theta=0.5,zipf:theta=0.99 --strategy optimistic,for-update
   npm run bench -- --workload transfer --lock-order request --strategy for-update
   npm run bench -- --rate 500,1000,2000 --strategy atomic,for-update --duration 10s
   npm run bench -- --db mysql --mysql-url mysql://root:secret@127.0.0.1:3306/lockbench
@@ -72,10 +74,13 @@ export function listText(): string {
     section('Strategies', Object.entries(STRATEGIES)),
     section('Workloads', Object.entries(WORKLOADS)),
     section(
-      'Profiles',
-      Object.entries(PROFILES).map(
-        ([n, p]) => [n, (p as { description: string }).description] as [string, string],
-      ),
+      'Profiles (parameters after colons: zipf:theta=0.8)',
+      Object.entries(PROFILES).map(([n, p]) => {
+        const params = Object.entries(p.params)
+          .map(([k, meaning]) => `\n      ${k}=${p.defaults[k]}  ${meaning}`)
+          .join('');
+        return [n, `${p.description}${params}`] as [string, string];
+      }),
     ),
   ].join('\n\n');
 }

@@ -7,7 +7,8 @@ export interface PlannedCell {
   key: string;
   database: DbId;
   workload: Workload;
-  profile: ProfileName;
+  /** Profile label: the name, with parameters when set (`zipf:theta=0.8`). */
+  profile: string;
   strategy: StrategyName;
   model: 'closed' | 'open';
   /** Closed: concurrent connections. Open: the most requests in flight. */
@@ -47,7 +48,7 @@ export function planCells(config: BenchConfig, databases: DbId[]): PlannedCell[]
     for (const database of databases) {
       for (const workload of config.workload) {
         const profiles = config.profile
-          ? config.profile.filter((p) => p !== 'sellout' || workload === 'tickets')
+          ? config.profile.filter((p) => !p.startsWith('sellout') || workload === 'tickets')
           : [DEFAULT_PROFILE[workload]];
         for (const profile of profiles) {
           for (const strategy of config.strategy) {

@@ -6,9 +6,10 @@ import { openSql } from './databases/connect.ts';
 import { DEFAULT_SEED, resetAndSeed, type SeedSizes } from './databases/schema.ts';
 import type { DatabaseTarget } from './databases/target.ts';
 import { type DbCounters, startDbActivity } from './load/db-activity.ts';
-import { resolveProfile } from './load/profiles.ts';
+import type { ResolvedProfile } from './load/profiles.ts';
 import { type LoadRun, runLoad } from './load/run-load.ts';
 import type { PlannedCell } from './plan.ts';
+import { resolveProfileSpec } from './profile-spec.ts';
 import type { Cell, Metrics } from './result-schema.ts';
 import { type ServerProcess, startServer, UnsupportedError } from './server-process.ts';
 import { serverArgs, serverSettings } from './server-settings.ts';
@@ -77,7 +78,7 @@ export function failedCell(config: BenchConfig, cell: PlannedCell, reason: strin
 async function loadWithActivity(
   run: CellRun,
   server: ServerProcess,
-  profile: ReturnType<typeof resolveProfile>,
+  profile: ResolvedProfile,
   sizes: SeedSizes,
 ): Promise<{ load: LoadRun; finish: () => Promise<DbCounters> }> {
   const admin = await openSql(run.target.spec, { max: 1 });
@@ -135,7 +136,7 @@ export async function runCell(run: CellRun): Promise<Cell> {
 
   let server: ServerProcess | null = null;
   try {
-    const profile = resolveProfile(cell.profile, {}, cell.workload);
+    const profile = resolveProfileSpec(cell.profile, cell.workload);
     const sizes = { ...runSeedSizes(config), ...profile.seed };
     await resetAndSeed(target.spec, sizes);
     server = await startServer({

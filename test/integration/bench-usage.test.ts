@@ -110,15 +110,19 @@ describe('bench --help and --list', () => {
     expect(r.code, r.stderr).toBe(0);
     const names = (title: string) => {
       const section = r.stdout.split('\n\n').find((b) => b.startsWith(title)) ?? '';
-      return section
-        .split('\n')
-        .slice(1)
-        .filter((l) => l.trim() !== '')
-        .map((l) => l.trim().split(/\s+/)[0]);
+      return (
+        section
+          .split('\n')
+          .slice(1)
+          // Names start two spaces in; profile parameters (key=default) are indented further.
+          .filter((l) => /^ {2}\S/.test(l))
+          .map((l) => l.trim().split(/\s+/)[0])
+      );
     };
     expect(names('Strategies').sort()).toEqual([...STRATEGY_NAMES].sort());
     expect(names('Workloads').sort()).toEqual([...WORKLOAD_NAMES].sort());
     expect(names('Profiles').sort()).toEqual([...PROFILE_NAMES].sort());
+    expect(r.stdout).toContain('theta=0.99');
     expectNothingStarted(s);
   });
 });

@@ -73,6 +73,14 @@ describe('bench command line', () => {
     expect(c.warmup).toBe(500);
   });
 
+  it('takes profile parameters as name:key=value, validated by the profile, as distinct cells', () => {
+    const c = run(['--profile', 'zipf:theta=0.5,zipf,hot-set:share=0.8:size=4']);
+    expect(c.profile).toEqual(['zipf:theta=0.5', 'zipf', 'hot-set:share=0.8:size=4']);
+    expect(usageError(['--profile', 'zipf:theta=2']).message).toMatch(/--profile zipf:theta=2.*theta/s);
+    expect(usageError(['--profile', 'hot-set:bogus=1']).message).toContain('bogus');
+    expect(usageError(['--profile', 'zipf:theta']).message).toContain('key=value');
+  });
+
   it('takes --help and --list before anything else', () => {
     expect(parseCommandLine(['--help', '--strategy', 'nope']).kind).toBe('help');
     expect(parseCommandLine(['--list']).kind).toBe('list');
