@@ -1,6 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { accessSync, closeSync, constants, openSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, closeSync, constants, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, delimiter, dirname, join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { LockbenchError } from '../errors.ts';
@@ -8,7 +8,7 @@ import { DEFAULT_SCHEMA } from './connect.ts';
 import { freePort } from './free-port.ts';
 import { track } from './lifecycle.ts';
 import { probeDatabase } from './probe.ts';
-import { logTail, makeServerDir, sweepStale, writeOwner } from './server-dirs.ts';
+import { fileSize, logTail, makeServerDir, portTaken, sweepStale, writeOwner } from './server-dirs.ts';
 import type { DatabaseTarget, Durability } from './target.ts';
 
 export interface ThrowawayMysqlOptions {
@@ -66,7 +66,7 @@ function runInit(cmd: string, args: string[], logFile: string): Promise<void> {
 }
 
 /** MariaDB ships mariadb-install-db; Oracle MySQL initialises with `mysqld --initialize-insecure`. */
-async function initialise(binary: string, datadir: string, logFile: string): Promise<void> {
+async function initialise(binary: string, datadir: string, tmpdir: string, logFile: string): Promise<void> {
   const version = execFileSync(binary, ['--version'], { encoding: 'utf8' });
   const asRoot = process.getuid?.() === 0 ? ['--user=root'] : [];
   if (/mariadb/i.test(version)) {
@@ -86,6 +86,9 @@ async function initialise(binary: string, datadir: string, logFile: string): Pro
         '--auth-root-authentication-method=normal',
         '--skip-test-db',
         '--skip-name-resolve',
+        // Its own temp dir: concurrent bootstraps in a shared /tmp removed each other's temporary
+        // tables ("Unknown table 'mysql.tmp_user_sys'") about one start in ten.
+        `--tmpdir=${tmpdir}`,
       ],
       logFile,
     );
@@ -157,32 +160,45 @@ export async function startThrowawayMysql(opts: ThrowawayMysqlOptions = {}): Pro
   untrack = track({ stop, pid: () => child?.pid ?? null, dir });
 
   try {
-    await initialise(binary, datadir, logFile);
-    const port = await freePort();
-    const fd = openSync(logFile, 'a');
-    child = spawn(
-      binary,
-      [
-        '--no-defaults', // must come first
-        `--datadir=${datadir}`,
-        `--port=${port}`,
-        '--bind-address=127.0.0.1',
-        `--socket=${socket}`,
-        `--pid-file=${join(dir, 'pid')}`,
-        ...(process.getuid?.() === 0 ? ['--user=root'] : []),
-        '--skip-name-resolve',
-        '--skip-log-bin',
-        `--innodb-flush-log-at-trx-commit=${durability === 'strict' ? 1 : 2}`,
-        '--innodb-buffer-pool-size=256M',
-        '--max-connections=500',
-        '--innodb-lock-wait-timeout=5',
-      ],
-      { stdio: ['ignore', fd, fd], detached: true },
-    );
-    closeSync(fd);
-    child.unref();
-    writeOwner(dir, { ownerPid: process.pid, serverPid: child.pid ?? null, serverComm: basename(binary) });
-    await waitReady(socket, child, logFile, 60_000);
+    const tmpdir = join(dir, 'tmp');
+    mkdirSync(tmpdir);
+    await initialise(binary, datadir, tmpdir, logFile);
+    let port = 0;
+    for (let attempt = 1; ; attempt++) {
+      port = await freePort();
+      const logFrom = fileSize(logFile);
+      const fd = openSync(logFile, 'a');
+      child = spawn(
+        binary,
+        [
+          '--no-defaults', // must come first
+          `--datadir=${datadir}`,
+          `--port=${port}`,
+          '--bind-address=127.0.0.1',
+          `--socket=${socket}`,
+          `--pid-file=${join(dir, 'pid')}`,
+          ...(process.getuid?.() === 0 ? ['--user=root'] : []),
+          '--skip-name-resolve',
+          '--skip-log-bin',
+          `--tmpdir=${tmpdir}`,
+          `--innodb-flush-log-at-trx-commit=${durability === 'strict' ? 1 : 2}`,
+          '--innodb-buffer-pool-size=256M',
+          '--max-connections=500',
+          '--innodb-lock-wait-timeout=5',
+        ],
+        { stdio: ['ignore', fd, fd], detached: true },
+      );
+      closeSync(fd);
+      child.unref();
+      writeOwner(dir, { ownerPid: process.pid, serverPid: child.pid ?? null, serverComm: basename(binary) });
+      try {
+        await waitReady(socket, child, logFile, 60_000);
+        break;
+      } catch (e) {
+        if (attempt < 3 && portTaken(logFile, logFrom)) continue;
+        throw e;
+      }
+    }
 
     // A user with a random password for loopback TCP; root stays reachable only on the socket.
     const password = randomBytes(18).toString('base64url');

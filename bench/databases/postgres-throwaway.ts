@@ -9,7 +9,15 @@ import { DEFAULT_SCHEMA } from './connect.ts';
 import { freePort } from './free-port.ts';
 import { track } from './lifecycle.ts';
 import { probeDatabase } from './probe.ts';
-import { logTail, makeServerDir, postgresIds, sweepStale, writeOwner } from './server-dirs.ts';
+import {
+  fileSize,
+  logTail,
+  makeServerDir,
+  portTaken,
+  postgresIds,
+  sweepStale,
+  writeOwner,
+} from './server-dirs.ts';
 import type { DatabaseTarget, Durability } from './target.ts';
 
 export interface ThrowawayPostgresOptions {
@@ -145,39 +153,50 @@ export async function startThrowawayPostgres(opts: ThrowawayPostgresOptions = {}
       logFile,
     ).finally(() => rmSync(pwFile, { force: true }));
 
-    const port = await freePort();
-    const fd = openSync(logFile, 'a');
-    child = spawn(
-      bin.postgres,
-      [
-        '-D',
-        data,
-        '-p',
-        String(port),
-        '-c',
-        'listen_addresses=127.0.0.1',
-        '-c',
-        `unix_socket_directories=${dir}`,
-        '-c',
-        `max_connections=${opts.maxConnections ?? 300}`,
-        '-c',
-        `synchronous_commit=${durability === 'strict' ? 'on' : 'off'}`,
-        '-c',
-        'fsync=on',
-        '-c',
-        'shared_buffers=128MB',
-        '-c',
-        'logging_collector=off',
-      ],
-      // Own process group: a Ctrl-C at the terminal reaches the harness, which stops the server
-      // in order, instead of killing the server under a run that is still writing results.
-      { stdio: ['ignore', fd, fd], detached: true, env: { ...process.env, LC_ALL: 'C' }, ...(ids ?? {}) },
-    );
-    closeSync(fd);
-    child.unref();
-    writeOwner(dir, { ownerPid: process.pid, serverPid: child.pid ?? null, serverComm: 'postgres' });
-    const url = `postgres://lockbench:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
-    await waitReady(url, child, logFile, 30_000);
+    let port = 0;
+    let url = '';
+    for (let attempt = 1; ; attempt++) {
+      port = await freePort();
+      const logFrom = fileSize(logFile);
+      const fd = openSync(logFile, 'a');
+      child = spawn(
+        bin.postgres,
+        [
+          '-D',
+          data,
+          '-p',
+          String(port),
+          '-c',
+          'listen_addresses=127.0.0.1',
+          '-c',
+          `unix_socket_directories=${dir}`,
+          '-c',
+          `max_connections=${opts.maxConnections ?? 300}`,
+          '-c',
+          `synchronous_commit=${durability === 'strict' ? 'on' : 'off'}`,
+          '-c',
+          'fsync=on',
+          '-c',
+          'shared_buffers=128MB',
+          '-c',
+          'logging_collector=off',
+        ],
+        // Own process group: a Ctrl-C at the terminal reaches the harness, which stops the server
+        // in order, instead of killing the server under a run that is still writing results.
+        { stdio: ['ignore', fd, fd], detached: true, env: { ...process.env, LC_ALL: 'C' }, ...(ids ?? {}) },
+      );
+      closeSync(fd);
+      child.unref();
+      writeOwner(dir, { ownerPid: process.pid, serverPid: child.pid ?? null, serverComm: 'postgres' });
+      url = `postgres://lockbench:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
+      try {
+        await waitReady(url, child, logFile, 30_000);
+        break;
+      } catch (e) {
+        if (attempt < 3 && portTaken(logFile, logFrom)) continue;
+        throw e;
+      }
+    }
     const spec = { dialect: 'postgres' as const, url, schema: DEFAULT_SCHEMA };
     const info = await probeDatabase(spec, {
       id,

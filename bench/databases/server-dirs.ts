@@ -129,12 +129,41 @@ function ageMs(path: string): number {
   }
 }
 
-/** Last `n` lines of a log file, for start failures. */
+/**
+ * Last `n` lines of a log file, for start failures. Error lines from before the tail come first
+ * (up to 10): mariadb-install-db, for one, ends its log with generic advice, not with the error.
+ */
 export function logTail(file: string, n = 20): string {
   try {
     const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
-    return lines.slice(-n).join('\n');
+    const tail = lines.slice(-n);
+    const errors = lines
+      .slice(0, Math.max(0, lines.length - n))
+      .filter((l) => /\[ERROR\]|\bERROR\b|FATAL|PANIC|Permission denied|No space/i.test(l))
+      .slice(-10);
+    return errors.length ? [...errors, '...', ...tail].join('\n') : tail.join('\n');
   } catch {
     return '(no log written)';
+  }
+}
+
+/**
+ * Whether the log, from byte `from` on, says the port was taken. A port from freePort() can be
+ * taken by another process before the server binds it (concurrent starts): then start again.
+ */
+export function portTaken(file: string, from: number): boolean {
+  try {
+    const text = readFileSync(file).subarray(from).toString('utf8');
+    return /address already in use|could not bind|Bind on TCP\/IP port/i.test(text);
+  } catch {
+    return false;
+  }
+}
+
+export function fileSize(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
   }
 }
