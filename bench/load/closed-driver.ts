@@ -5,7 +5,7 @@ import type { LoadResult } from './load-result.ts';
 import { cpuWindow } from './process-cpu.ts';
 import { type Pending, Recorder } from './recorder.ts';
 import type { RequestSource } from './request-builder.ts';
-import { normalizeRunOptions, type RunOptions, stageAt } from './run-options.ts';
+import { normalizeRunOptions, type RunOptions, startProgressTicker } from './run-options.ts';
 
 export interface ClosedOptions extends RunOptions {
   /** Connections at scale 1; each has one request in flight and sends the next when it returns. */
@@ -117,11 +117,7 @@ export async function runClosed(options: ClosedOptions, source: RequestSource): 
   };
   await new Promise<void>((resolve) => {
     const endTimer = setTimeout(finish, offsetMs);
-    const ticker = setInterval(() => {
-      const now = performance.now();
-      recorder.stage = stageAt(o.stages, (now - recorder.measureFrom) / 1000).label;
-      options.onProgress?.(recorder.tick(now));
-    }, 1000);
+    const ticker = startProgressTicker(recorder, o.stages, options.onProgress);
     const onAbort = () => finish();
     options.signal?.addEventListener('abort', onAbort, { once: true });
     failed = finish;

@@ -7,7 +7,7 @@ import { cpuWindow } from './process-cpu.ts';
 import { Random } from './random.ts';
 import { type Pending, Recorder } from './recorder.ts';
 import type { LoadRequest, RequestSource } from './request-builder.ts';
-import { normalizeRunOptions, type RunOptions, stageAt } from './run-options.ts';
+import { normalizeRunOptions, type RunOptions, startProgressTicker } from './run-options.ts';
 
 export interface OpenOptions extends RunOptions {
   /** Requests per second at scale 1. */
@@ -92,11 +92,7 @@ export async function runOpen(options: OpenOptions, source: RequestSource): Prom
       if (due === null) finish();
       else timer = setTimeout(pump, Math.max(0, startMs + due - performance.now()));
     };
-    const ticker = setInterval(() => {
-      const now = performance.now();
-      recorder.stage = stageAt(o.stages, (now - recorder.measureFrom) / 1000).label;
-      options.onProgress?.(recorder.tick(now));
-    }, 1000);
+    const ticker = startProgressTicker(recorder, o.stages, options.onProgress);
     const onAbort = () => finish();
     options.signal?.addEventListener('abort', onAbort, { once: true });
     function finish() {

@@ -1,5 +1,5 @@
 import type { LoadStage } from './profiles.ts';
-import type { LoadProgress } from './recorder.ts';
+import type { LoadProgress, Recorder } from './recorder.ts';
 
 /** What both drivers take. */
 export interface RunOptions {
@@ -65,4 +65,20 @@ export function stageAt(stages: readonly LoadStage[], sinceMeasureSec: number): 
     if (sinceMeasureSec < end) return st;
   }
   return stages[stages.length - 1] as LoadStage;
+}
+
+/**
+ * Once a second: note the running stage on the recorder and report progress. Both drivers use it;
+ * the caller clears the returned interval when the run ends.
+ */
+export function startProgressTicker(
+  recorder: Recorder,
+  stages: readonly LoadStage[],
+  onProgress: ((p: LoadProgress) => void) | undefined,
+): NodeJS.Timeout {
+  return setInterval(() => {
+    const now = performance.now();
+    recorder.stage = stageAt(stages, (now - recorder.measureFrom) / 1000).label;
+    onProgress?.(recorder.tick(now));
+  }, 1000);
 }
