@@ -72,6 +72,78 @@ export const TimePoint = z.strictObject({
   p99Ms: z.number().nonnegative(),
 });
 
+/** A 95% confidence interval around a headline figure. */
+export const Interval = z.strictObject({
+  /** The figure the interval is for: the cell's goodput, its p99. */
+  estimate: z.number(),
+  low: z.number(),
+  high: z.number(),
+  /** Confidence level, 0..1. */
+  level: z.number().gt(0).lt(1),
+  /**
+   * batch-means: the measured seconds' goodput grouped into consecutive batches large enough to be
+   * nearly independent (lag-1 autocorrelation of the batch means at most 0.2), t-interval of their
+   * mean, centred on the figure. batch-percentiles: the p99 of each batch's own merged histogram,
+   * the same t-interval, centred on the whole window's p99. repeats: t-interval over the repeats'
+   * figures (independent server processes), centred on their mean.
+   */
+  method: z.enum(['batch-means', 'batch-percentiles', 'repeats']),
+  /** Independent samples the interval rests on: batches or repeats. */
+  samples: z.number().int().min(2),
+  /** Seconds per batch (batch methods); null for repeats. */
+  batchSec: z.number().positive().nullable(),
+});
+export type Interval = z.infer<typeof Interval>;
+
+/** How the cell warmed up and whether its measured window was steady. */
+export const SteadyState = z.strictObject({
+  /** The measured window passed the rule below. */
+  steady: z.boolean(),
+  /** auto: warm-up ended when the load settled (or at the cap); fixed: after a set time. */
+  warmupPolicy: z.enum(['auto', 'fixed']),
+  /** Seconds of load before the measured window. */
+  warmupSec: z.number().nonnegative(),
+  /** auto only: warm-up ended at its cap without the load having settled. */
+  warmupCapped: z.boolean(),
+  /** Least-squares slope of the measured seconds' goodput, as % of their mean per second. */
+  trendPctPerSec: z.number(),
+  /** Coefficient of variation of the measured seconds' goodput. */
+  cov: z.number().nonnegative(),
+  /** The last measured second's goodput over the window's mean. */
+  lastToMean: z.number().nonnegative(),
+  /** Every measured second had more successes than the one before (a climb, not noise). */
+  monotoneClimb: z.boolean(),
+  /** The limits the verdict used. */
+  rule: z.strictObject({
+    maxTrendPctPerSec: z.number().positive(),
+    maxCov: z.number().positive(),
+    /** |last / mean - 1| allowed. */
+    maxLastDeviation: z.number().positive(),
+  }),
+});
+export type SteadyState = z.infer<typeof SteadyState>;
+
+/** What else used the machine while the cell was measured (from /proc; Linux only). */
+export const Interference = z.strictObject({
+  /** Cores the machine has. */
+  cores: z.number().int().positive(),
+  /** CPU seconds the whole machine was busy during the measured window, all cores. */
+  machineBusySec: z.number().nonnegative(),
+  /** CPU seconds of the run's own processes in that window: driver, server, throwaway database. */
+  ownSec: z.number().nonnegative(),
+  /** Busy CPU seconds of every other process: machine busy minus own, at least 0. */
+  otherSec: z.number().nonnegative(),
+  /** CPU seconds the hypervisor gave to other guests (steal). */
+  stealSec: z.number().nonnegative(),
+  /** (other + steal) / (cores x window seconds): the share of the machine something else took, 0..1. */
+  otherShare: z.number().min(0).max(1),
+  /** The database's CPU is part of ownSec (a throwaway server); an external one on this host counts as other. */
+  databaseCounted: z.boolean(),
+  /** otherShare at or above 0.15: the cell's figures may be depressed by something else. */
+  suspect: z.boolean(),
+});
+export type Interference = z.infer<typeof Interference>;
+
 export const Metrics = z.strictObject({
   durationSec: z.number().nonnegative(),
   requestsPerSec: z.number().nonnegative(),
@@ -93,6 +165,14 @@ export const Metrics = z.strictObject({
   /** Open model: schedule lag of request starts, ms. */
   scheduleLagMs: LatencySummary.optional(),
   timeseries: z.array(TimePoint),
+  /** 95% intervals of the headline figures; null where the window had too few seconds (< 5). */
+  intervals: z
+    .strictObject({ goodputPerSec: Interval.nullable(), p99Ms: Interval.nullable() })
+    .optional(),
+  /** Warm-up and steadiness of the measured window. Absent in runs made before it was recorded. */
+  steady: SteadyState.optional(),
+  /** Null where /proc cannot be read. Absent in runs made before it was recorded. */
+  interference: Interference.nullable().optional(),
 });
 export type Metrics = z.infer<typeof Metrics>;
 
