@@ -166,9 +166,7 @@ export const Metrics = z.strictObject({
   scheduleLagMs: LatencySummary.optional(),
   timeseries: z.array(TimePoint),
   /** 95% intervals of the headline figures; null where the window had too few seconds (< 5). */
-  intervals: z
-    .strictObject({ goodputPerSec: Interval.nullable(), p99Ms: Interval.nullable() })
-    .optional(),
+  intervals: z.strictObject({ goodputPerSec: Interval.nullable(), p99Ms: Interval.nullable() }).optional(),
   /** Warm-up and steadiness of the measured window. Absent in runs made before it was recorded. */
   steady: SteadyState.optional(),
   /** Null where /proc cannot be read. Absent in runs made before it was recorded. */
