@@ -7,15 +7,6 @@ import { isLockbenchError } from './errors.ts';
 import { helpText, listText } from './help.ts';
 import { makePlan, type RunEvents, runBench } from './orchestrator.ts';
 
-/** The exact command, for "how to reproduce": argv with credentials in URLs masked. */
-function commandLine(argv: string[]): string {
-  const masked = argv.map((a) => a.replace(/(\/\/[^:/@]+:)[^@]+@/, '$1***@'));
-  return [
-    'npm run bench --',
-    ...masked.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)),
-  ].join(' ');
-}
-
 async function main(argv: string[]): Promise<number> {
   const command = parseCommandLine(argv);
   if (command.kind === 'help') {
@@ -55,10 +46,7 @@ async function main(argv: string[]): Promise<number> {
   const events = new EventEmitter<RunEvents>();
   const detach = attachConsole(events, { out: process.stderr, config });
   try {
-    const outcome = await runBench(
-      { config, command: commandLine(argv), events, signal: controller.signal, writeArtifacts },
-      plan,
-    );
+    const outcome = await runBench({ config, events, signal: controller.signal, writeArtifacts }, plan);
     detach();
     if (config.json) process.stdout.write(`${JSON.stringify(outcome.result, null, 2)}\n`);
     else human.write(summaryText(outcome.result, outcome.dir));

@@ -1,0 +1,41 @@
+import { type BenchConfig, FLAG_OF } from './config.ts';
+
+/**
+ * The command that reproduces a run on another machine: every option in effect spelled out
+ * (defaults included, so a later change of default cannot change the matrix), the databases the
+ * run used, and the revision. URLs appear with their password masked: the reader supplies their
+ * own. Option order follows the config schema, so two runs of one matrix print the same command.
+ */
+export function reproduceCommand(
+  config: BenchConfig,
+  databases: readonly string[],
+  gitSha: string | null,
+  redactUrl: (url: string) => string,
+): string {
+  const args: string[] = [];
+  for (const key of Object.keys(FLAG_OF) as (keyof BenchConfig)[]) {
+    const flag = FLAG_OF[key];
+    const value = config[key];
+    if (key === 'preset' || key === 'json' || value === undefined) continue;
+    if (key === 'db') continue;
+    let text: string;
+    if (key === 'duration' || key === 'warmupMax' || key === 'lockTimeout') text = `${value}ms`;
+    else if (key === 'warmup') text = value === 'auto' ? 'auto' : `${value}ms`;
+    else if (key === 'pgUrl' || key === 'mysqlUrl') text = redactUrl(String(value));
+    else if (Array.isArray(value)) text = value.join(',');
+    else text = String(value);
+    args.push(flag, quote(text));
+  }
+  if (databases.length) args.unshift('--db', databases.join(','));
+  const bench = ['npm run bench --', ...args].join(' ');
+  if (!gitSha) return bench;
+  // A run from a tree with uncommitted changes names its base commit; the changes cannot travel.
+  const sha = gitSha.replace(/-dirty$/, '');
+  const note = sha === gitSha ? '' : '  # the run had uncommitted changes on top of this commit';
+  return `git checkout ${sha} && npm ci && ${bench}${note}`;
+}
+
+/** Shell-quotes what is not a plain word. */
+function quote(a: string): string {
+  return /^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`;
+}
