@@ -120,8 +120,28 @@ export const BenchConfigSchema = z.strictObject({
   connections: intList('--connections', 1, 1000).default([32]),
   /** Open model target rates (requests/s); absent = closed model. */
   rate: intList('--rate', 1, 1_000_000).optional(),
-  duration: duration('--duration').default(3000),
-  warmup: duration('--warmup').default(1000),
+  duration: duration('--duration').default(5000),
+  /**
+   * `auto` (default): load until per-second goodput has settled (no trend over the last 3 s,
+   * little variation), at most --warmup-max; a duration: exactly that long.
+   */
+  warmup: z
+    .union([z.literal('auto'), z.number(), z.string()])
+    .transform((v, ctx) => {
+      if (v === 'auto') return 'auto' as const;
+      const ms = typeof v === 'number' ? v * 1000 : parseDuration(v);
+      if (ms === null || !Number.isFinite(ms) || ms < 0) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `--warmup: expected auto or a duration like 2s or 500ms, got ${JSON.stringify(v)}`,
+        });
+        return z.NEVER;
+      }
+      return ms;
+    })
+    .default('auto'),
+  /** The longest an auto warm-up may run before the cell is measured anyway (flagged unsteady). */
+  warmupMax: duration('--warmup-max').default(10_000),
   repeat: int('--repeat', 1, 100).default(1),
   isolation: oneOf('--isolation', ISOLATION_LEVELS).default('default'),
   workMs: z.coerce
@@ -156,6 +176,7 @@ export const FLAG_OF: Record<keyof BenchConfig, string> = {
   rate: '--rate',
   duration: '--duration',
   warmup: '--warmup',
+  warmupMax: '--warmup-max',
   repeat: '--repeat',
   isolation: '--isolation',
   workMs: '--work-ms',
@@ -183,8 +204,17 @@ export const PRESET_VALUES: Record<(typeof PRESETS)[number], Partial<BenchConfig
     workload: ['account'],
     profile: ['hot', 'uniform'],
     connections: [16],
-    duration: '3s',
-    warmup: '1s',
+    duration: '4s',
+    warmup: 'auto',
     repeat: 3,
   },
 };
+
+/** The warm-up as the load drivers take it: a fixed one has minSec = maxSec. Seconds. */
+export function warmupPlan(config: Pick<BenchConfig, 'warmup' | 'warmupMax'>): {
+  minSec: number;
+  maxSec: number;
+} {
+  if (config.warmup === 'auto') return { minSec: 0, maxSec: config.warmupMax / 1000 };
+  return { minSec: config.warmup / 1000, maxSec: config.warmup / 1000 };
+}

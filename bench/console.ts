@@ -17,6 +17,12 @@ function duration(sec: number): string {
   return `${Math.floor(sec / 60)} min ${Math.round(sec % 60)} s`;
 }
 
+function warmupText(config: BenchConfig): string {
+  return config.warmup === 'auto'
+    ? `warm-up until steady (at most ${config.warmupMax / 1000} s)`
+    : `${config.warmup / 1000} s warm-up`;
+}
+
 export function planText(plan: Plan, config: BenchConfig): string {
   const dbs = plan.databases.map((d) => `${d.id} (${d.source})`).join(', ');
   const lines = [
@@ -26,7 +32,7 @@ export function planText(plan: Plan, config: BenchConfig): string {
     config.rate
       ? `  load        open model at ${config.rate.join(', ')} req/s (at most ${config.connections[0]} in flight)`
       : `  load        closed model, ${config.connections.join(', ')} connections`,
-    `  each cell   ${config.warmup / 1000} s warm-up + ${config.duration / 1000} s measured, ${config.repeat} repeat(s)`,
+    `  each cell   ${warmupText(config)} + ${config.duration / 1000} s measured, ${config.repeat} repeat(s)`,
   ];
   for (const s of plan.skipped) lines.push(`  skipped     ${s.id}: ${s.reason}`);
   return `${lines.join('\n')}\n`;
@@ -44,7 +50,16 @@ function cellLine(c: Cell): string {
       : v > 0
         ? `${fmt(v)} anomalies (expected: no safety claimed)`
         : 'correct';
-  return `${head}: ${fmt(m.goodputPerSec)} ok/s, p99 ${fmt(m.latencyMs.p99, 1)} ms, ${fmt(m.retries.extraAttemptsPerSuccess, 2)} extra attempts/op, ${verdict}`;
+  const ok = m.intervals?.goodputPerSec;
+  const goodput = ok ? `${fmt(m.goodputPerSec)} ± ${fmt((ok.high - ok.low) / 2)}` : fmt(m.goodputPerSec);
+  const warm = m.steady ? `, warm-up ${fmt(m.steady.warmupSec, 1)} s` : '';
+  const flags = [
+    m.steady && !m.steady.steady
+      ? `NOT STEADY (trend ${fmt(m.steady.trendPctPerSec, 1)}%/s, CoV ${fmt(m.steady.cov, 2)}${m.steady.warmupCapped ? ', warm-up capped' : ''})`
+      : '',
+    m.interference?.suspect ? `BUSY MACHINE (others took ${fmt(100 * m.interference.otherShare)}%)` : '',
+  ].filter(Boolean);
+  return `${head}: ${goodput} ok/s, p99 ${fmt(m.latencyMs.p99, 1)} ms, ${fmt(m.retries.extraAttemptsPerSuccess, 2)} extra attempts/op${warm}, ${verdict}${flags.length ? ` [${flags.join('; ')}]` : ''}`;
 }
 
 export interface ConsoleOptions {

@@ -25,8 +25,9 @@ What to run
 Load
   --connections <n[,n...]>  closed model: concurrent connections; a list is a sweep (default 32)
   --rate <n[,n...]>         open model: requests/s on a schedule; a list is a sweep
-  --duration <time>         measured time per cell: 10s, 2m, 500ms (default 3s)
-  --warmup <time>           excluded from the figures (default 1s)
+  --duration <time>         measured time per cell: 10s, 2m, 500ms (default 5s; 5s or more gives intervals)
+  --warmup <auto|time>      auto: load until goodput is steady, then measure; or a fixed time (default auto)
+  --warmup-max <time>       the longest an auto warm-up runs before measuring anyway, flagged (default 10s)
   --repeat <n>              run every cell n times, spread over the run (default 1)
   --seed <n>                seeds key choice, amounts and arrivals (default 1)
 

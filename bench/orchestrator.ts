@@ -9,6 +9,7 @@ import { environmentInfo, newRunId, toolInfo } from './environment.ts';
 import { LockbenchError } from './errors.ts';
 import type { LoadProgress } from './load/recorder.ts';
 import { estimateSeconds, type PlannedCell, planCells } from './plan.ts';
+import { reproduceCommand } from './reproduce.ts';
 import type { Cell, RunResult } from './result-schema.ts';
 import { SCHEMA_VERSION } from './result-schema.ts';
 import { createRunDir, updateLatest, writeRunJson } from './results-writer.ts';
@@ -78,8 +79,6 @@ export interface RunEvents {
 
 export interface RunOptions {
   config: Readonly<BenchConfig>;
-  /** The exact command that reproduces the run (credentials removed). */
-  command: string;
   events: EventEmitter<RunEvents>;
   /** Ctrl-C: the current cell stops, what finished is written. */
   signal: AbortSignal;
@@ -115,20 +114,23 @@ async function reachable(target: DatabaseTarget): Promise<boolean> {
   }
 }
 
+/** A URL with its password masked; unparseable text is withheld whole. */
+function redactUrl(v: string): string {
+  try {
+    const u = new URL(v);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '<redacted>';
+  }
+}
+
 /** Removes anything that looks like a credential from the recorded config. */
 export function redactConfig(config: BenchConfig): Record<string, unknown> {
   const out: Record<string, unknown> = { ...config };
   for (const k of ['pgUrl', 'mysqlUrl'] as const) {
     const v = config[k];
-    if (v) {
-      try {
-        const u = new URL(v);
-        if (u.password) u.password = '***';
-        out[k] = u.toString();
-      } catch {
-        out[k] = '<redacted>';
-      }
-    }
+    if (v) out[k] = redactUrl(v);
   }
   return out;
 }
@@ -155,7 +157,12 @@ export async function runBench(opts: RunOptions, plan: Plan = makePlan(opts.conf
     tool: toolInfo(),
     environment: environmentInfo(),
     config: redactConfig(config as BenchConfig),
-    command: opts.command,
+    command: reproduceCommand(
+      config as BenchConfig,
+      plan.databases.map((d) => d.id),
+      toolInfo().gitSha,
+      redactUrl,
+    ),
     databases: [...targets.values()].map((t) => t.info),
     skippedDatabases: skipped,
     cells,

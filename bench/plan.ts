@@ -1,5 +1,5 @@
 import type { StrategyName, Workload } from '../strategies/names.ts';
-import type { BenchConfig, DbId, ProfileName } from './config.ts';
+import { type BenchConfig, type DbId, type ProfileName, warmupPlan } from './config.ts';
 
 /** One cell of the matrix: database x workload x profile x strategy x load level x repeat. */
 export interface PlannedCell {
@@ -75,8 +75,20 @@ export function planCells(config: BenchConfig, databases: DbId[]): PlannedCell[]
   return cells;
 }
 
+/**
+ * Seconds an auto warm-up typically takes here: a fresh server settles in 3-5 s (the rule needs 3
+ * full seconds), so the estimate uses 4 s, or the cap when it is lower.
+ */
+export const TYPICAL_AUTO_WARMUP_SEC = 4;
+
+/** Expected warm-up seconds per cell. */
+export function expectedWarmupSec(config: Pick<BenchConfig, 'warmup' | 'warmupMax'>): number {
+  const w = warmupPlan(config);
+  return w.maxSec > w.minSec ? Math.min(w.maxSec, Math.max(w.minSec, TYPICAL_AUTO_WARMUP_SEC)) : w.minSec;
+}
+
 export function estimateSeconds(config: BenchConfig, cells: number): number {
   return Math.round(
-    RUN_OVERHEAD_SEC + cells * ((config.warmup + config.duration) / 1000 + CELL_OVERHEAD_SEC),
+    RUN_OVERHEAD_SEC + cells * (expectedWarmupSec(config) + config.duration / 1000 + CELL_OVERHEAD_SEC),
   );
 }

@@ -1,16 +1,17 @@
 import type { EventEmitter } from 'node:events';
 import { getStrategy } from '../strategies/registry.ts';
 import { cellStatus, checkRun } from './check/index.ts';
-import type { BenchConfig } from './config.ts';
+import { type BenchConfig, warmupPlan } from './config.ts';
 import { openSql } from './databases/connect.ts';
 import { DEFAULT_SEED, resetAndSeed, type SeedSizes } from './databases/schema.ts';
 import type { DatabaseTarget } from './databases/target.ts';
 import { type DbCounters, startDbActivity } from './load/db-activity.ts';
+import { interferenceWindow } from './load/interference.ts';
 import type { ResolvedProfile } from './load/profiles.ts';
 import { type LoadRun, runLoad } from './load/run-load.ts';
 import type { PlannedCell } from './plan.ts';
 import { resolveProfileSpec } from './profile-spec.ts';
-import type { Cell, Metrics } from './result-schema.ts';
+import type { Cell, Interference, Metrics } from './result-schema.ts';
 import { type ServerProcess, startServer, UnsupportedError } from './server-process.ts';
 import { serverArgs, serverSettings } from './server-settings.ts';
 import { errorsFromStats, retriesFromStats } from './server-stats.ts';
@@ -36,8 +37,8 @@ const SEAT_RATE_PER_SEC = 3000;
  * sold-out path. The same for every cell of a run, so the tables are reset between cells rather
  * than seeded again.
  */
-export function runSeedSizes(config: Pick<BenchConfig, 'warmup' | 'duration'>): SeedSizes {
-  const seconds = (config.warmup + config.duration) / 1000;
+export function runSeedSizes(config: Pick<BenchConfig, 'warmup' | 'warmupMax' | 'duration'>): SeedSizes {
+  const seconds = warmupPlan(config).maxSec + config.duration / 1000;
   return {
     ...DEFAULT_SEED,
     seatsPerEvent: Math.max(DEFAULT_SEED.seatsPerEvent, Math.ceil(SEAT_RATE_PER_SEC * seconds)),
@@ -80,8 +81,9 @@ async function loadWithActivity(
   server: ServerProcess,
   profile: ResolvedProfile,
   sizes: SeedSizes,
-): Promise<{ load: LoadRun; finish: () => Promise<DbCounters> }> {
+): Promise<{ load: LoadRun; finish: () => Promise<DbCounters>; interference: Interference | null }> {
   const admin = await openSql(run.target.spec, { max: 1 });
+  let interference: ReturnType<typeof interferenceWindow> | null = null;
   const activity = await startDbActivity(admin).catch(async (e: unknown) => {
     await admin.close().catch(() => {});
     throw e;
@@ -101,6 +103,7 @@ async function loadWithActivity(
       config: run.config,
       profile,
       sizes,
+      warmup: warmupPlan(run.config),
       baseUrl: server.baseUrl,
       serverPid: server.pid,
       signal: run.signal,
@@ -111,10 +114,14 @@ async function loadWithActivity(
       timeoutSec: Math.max(10, Math.ceil((2 * run.config.lockTimeout) / 1000)),
       // The server's counters then cover the measured part, like the client's figures; requests
       // in flight at that moment are counted by the server only (at most one per connection).
-      onMeasureStart: () => void server.resetStats().catch(() => {}),
+      onMeasureStart: () => {
+        interference = interferenceWindow(run.target.info.kind === 'throwaway');
+        void server.resetStats().catch(() => {});
+      },
     });
+    const machine = (interference as ReturnType<typeof interferenceWindow> | null)?.stop() ?? null;
     await activity.endSampling();
-    return { load, finish };
+    return { load, finish, interference: machine };
   } catch (e) {
     await finish();
     throw e;
@@ -143,7 +150,7 @@ export async function runCell(run: CellRun): Promise<Cell> {
       args: serverArgs(config, cell, target.spec.schema),
       dbUrl: target.spec.url,
     });
-    const { load, finish } = await loadWithActivity(run, server, profile, sizes);
+    const { load, finish, interference } = await loadWithActivity(run, server, profile, sizes);
     if (run.signal.aborted) {
       await finish();
       throw new Interrupted('interrupted');
@@ -168,6 +175,7 @@ export async function runCell(run: CellRun): Promise<Cell> {
       retries: retriesFromStats(stats),
       errors: errorsFromStats(stats),
       database,
+      interference,
     };
     const reason =
       crashed && crashed.code !== 0 && crashed.signal !== 'SIGTERM'

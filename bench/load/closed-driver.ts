@@ -6,6 +6,7 @@ import { cpuWindow } from './process-cpu.ts';
 import { type Pending, Recorder } from './recorder.ts';
 import type { RequestSource } from './request-builder.ts';
 import { normalizeRunOptions, type RunOptions, startProgressTicker } from './run-options.ts';
+import { isAuto, type WarmupOutcome, watchWarmup } from './warmup.ts';
 
 export interface ClosedOptions extends RunOptions {
   /** Connections at scale 1; each has one request in flight and sends the next when it returns. */
@@ -36,7 +37,14 @@ export async function runClosed(options: ClosedOptions, source: RequestSource): 
   }
   const timeoutMs = o.timeoutSec * 1000;
   const startMs = performance.now();
-  const recorder = new Recorder({ startMs, warmupSec: o.warmupSec, durationSec: o.durationSec });
+  const plan = { minSec: o.warmupSec, maxSec: o.warmupMaxSec };
+  const recorder = new Recorder({
+    startMs,
+    warmupSec: o.warmupSec,
+    adaptive: isAuto(plan),
+    warmupMaxSec: o.warmupMaxSec,
+    durationSec: o.durationSec,
+  });
   const minScale = Math.min(...o.stages.map((s) => s.scale));
   const baseConnections = Math.max(1, Math.round(options.connections * minScale));
 
@@ -88,42 +96,46 @@ export async function runClosed(options: ClosedOptions, source: RequestSource): 
   const instances: CannonInstance[] = [start(baseConnections)];
   const timers: NodeJS.Timeout[] = [];
   let cpu: ReturnType<typeof cpuWindow> | null = null;
-  const beginMeasure = () => {
-    cpu = cpuWindow(o.cpuPids);
-    options.onMeasureStart?.();
-  };
-  if (o.warmupSec === 0) beginMeasure();
-  else timers.push(setTimeout(beginMeasure, o.warmupSec * 1000));
-
-  let offsetMs = o.warmupSec * 1000;
-  for (const stage of o.stages) {
-    const extra = Math.round(options.connections * (stage.scale - minScale));
-    if (extra > 0) {
-      const stageMs = stage.durationSec * 1000;
-      timers.push(
-        setTimeout(() => {
-          const inst = start(extra);
-          instances.push(inst);
-          timers.push(setTimeout(() => inst.stop(), stageMs));
-        }, offsetMs),
-      );
-    }
-    offsetMs += stage.durationSec * 1000;
-  }
+  let warmup: WarmupOutcome = { policy: isAuto(plan) ? 'auto' : 'fixed', capped: false };
 
   const stopAll = () => {
     for (const t of timers) clearTimeout(t);
     for (const inst of instances) inst.stop();
   };
   await new Promise<void>((resolve) => {
-    const endTimer = setTimeout(finish, offsetMs);
     const ticker = startProgressTicker(recorder, o.stages, options.onProgress);
     const onAbort = () => finish();
     options.signal?.addEventListener('abort', onAbort, { once: true });
     failed = finish;
+    let done = false;
+    // The measured window: the CPU window opens, the server's counters reset, and the stages (a
+    // spike's extra connections) and the end are timed from here.
+    const cancelWarmup = watchWarmup(recorder, plan, startMs, (_now, outcome) => {
+      warmup = outcome;
+      cpu = cpuWindow(o.cpuPids);
+      options.onMeasureStart?.();
+      let offsetMs = 0;
+      for (const stage of o.stages) {
+        const extra = Math.round(options.connections * (stage.scale - minScale));
+        if (extra > 0) {
+          const stageMs = stage.durationSec * 1000;
+          timers.push(
+            setTimeout(() => {
+              const inst = start(extra);
+              instances.push(inst);
+              timers.push(setTimeout(() => inst.stop(), stageMs));
+            }, offsetMs),
+          );
+        }
+        offsetMs += stage.durationSec * 1000;
+      }
+      timers.push(setTimeout(finish, offsetMs));
+    });
     if (options.signal?.aborted) finish();
     function finish() {
-      clearTimeout(endTimer);
+      if (done) return;
+      done = true;
+      cancelWarmup();
       clearInterval(ticker);
       options.signal?.removeEventListener('abort', onAbort);
       stopAll();
@@ -140,6 +152,8 @@ export async function runClosed(options: ClosedOptions, source: RequestSource): 
   return {
     model: 'closed',
     ...recording,
+    warmupPolicy: warmup.policy,
+    warmupCapped: warmup.capped,
     driverCpuSec: usage.driverSec,
     serverCpuSec: usage.serverSec,
     target: { connections: options.connections, rate: null, stages: o.stages },

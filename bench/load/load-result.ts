@@ -2,6 +2,7 @@ import type { LatencySummary, Metrics, Outcomes } from '../result-schema.ts';
 import { decodeHistogram, encodeHistogram, summarize } from './histogram.ts';
 import type { LoadStage } from './profiles.ts';
 import type { LoadOp } from './request-builder.ts';
+import { goodputInterval, p99Interval, steadyStateOf } from './window-figures.ts';
 
 type TimePoint = Metrics['timeseries'][number];
 
@@ -15,6 +16,12 @@ export interface LoadResult {
   durationSec: number;
   /** Seconds of warm-up before it. */
   warmupSec: number;
+  /** auto: the warm-up ended when goodput settled (or at its cap); fixed: after a set time. */
+  warmupPolicy: 'auto' | 'fixed';
+  /** Auto warm-up ended at its cap without the load having settled. */
+  warmupCapped: boolean;
+  /** Goodput of each full warm-up second: what the warm-up decision saw. */
+  warmupGoodput: number[];
   /** Requests started in the measured part. sent = ok + rejected + conflict + error + timeout + inFlight. */
   outcomes: Outcomes;
   /** Requests started during warm-up, same rule; kept for reconciliation with server counters. */
@@ -27,6 +34,8 @@ export interface LoadResult {
     successLatencyUs: string;
     /** Open model: actual start minus scheduled start. Null for the closed model. */
     scheduleLagUs: string | null;
+    /** Every response, one histogram per full measured second (by completion): batch percentiles. */
+    perSecondUs: string[];
   };
   /** One point per full second of the measured part, by completion time. */
   timeseries: TimePoint[];
@@ -61,6 +70,8 @@ export type LoadMetrics = Pick<
   | 'successLatencyMs'
   | 'outcomes'
   | 'timeseries'
+  | 'intervals'
+  | 'steady'
 > & {
   scheduleLagMs?: LatencySummary;
   cpu: { driverSec: number; serverSec: number | null };
@@ -73,14 +84,21 @@ export type LoadMetrics = Pick<
 export function toMetricsPart(r: LoadResult): LoadMetrics {
   const d = r.durationSec > 0 ? r.durationSec : Number.POSITIVE_INFINITY;
   const ended = r.outcomes.sent - r.outcomes.inFlight;
+  const goodputPerSec = r.outcomes.ok / d;
+  const latencyMs = summarizeEncoded(r.histograms.latencyUs);
   const part: LoadMetrics = {
     durationSec: r.durationSec,
     requestsPerSec: ended / d,
-    goodputPerSec: r.outcomes.ok / d,
-    latencyMs: summarizeEncoded(r.histograms.latencyUs),
+    goodputPerSec,
+    latencyMs,
     successLatencyMs: summarizeEncoded(r.histograms.successLatencyUs),
     outcomes: r.outcomes,
     timeseries: r.timeseries,
+    intervals: {
+      goodputPerSec: goodputInterval(r, goodputPerSec),
+      p99Ms: p99Interval(r, latencyMs.p99),
+    },
+    steady: steadyStateOf(r),
     cpu: { driverSec: r.driverCpuSec, serverSec: r.serverCpuSec },
   };
   if (r.histograms.scheduleLagUs !== null) part.scheduleLagMs = summarizeEncoded(r.histograms.scheduleLagUs);
@@ -114,7 +132,8 @@ export function outcomesBalance(o: Outcomes): boolean {
 
 /**
  * Merges results of drivers that ran side by side (several processes or hosts, same start):
- * counts add up, histograms merge exactly, duration is the longest. Timeseries points add up by
+ * counts add up, histograms merge exactly (per second too), duration is the longest; the warm-up
+ * series is the first part's. Timeseries points add up by
  * second, except p99Ms, which takes the largest of the parts: an upper bound, as exact
  * per-second merging would need a histogram per second.
  */
@@ -155,12 +174,20 @@ export function mergeLoadResults(results: LoadResult[]): LoadResult {
     model: first.model,
     durationSec: Math.max(...results.map((r) => r.durationSec)),
     warmupSec: Math.max(...results.map((r) => r.warmupSec)),
+    warmupPolicy: first.warmupPolicy,
+    warmupCapped: results.some((r) => r.warmupCapped),
+    warmupGoodput: first.warmupGoodput,
     outcomes: results.map((r) => r.outcomes).reduce(addOutcomes),
     warmupOutcomes: results.map((r) => r.warmupOutcomes).reduce(addOutcomes),
     histograms: {
       latencyUs: merge((r) => r.histograms.latencyUs) as string,
       successLatencyUs: merge((r) => r.histograms.successLatencyUs) as string,
       scheduleLagUs: merge((r) => r.histograms.scheduleLagUs),
+      // Seconds line up (same start); a part that ran shorter adds nothing to the later seconds.
+      perSecondUs: Array.from(
+        { length: Math.max(...results.map((r) => r.histograms.perSecondUs.length)) },
+        (_, i) => merge((r) => r.histograms.perSecondUs[i] ?? null) as string,
+      ),
     },
     timeseries: [...points.values()].sort((a, b) => a.t - b.t),
     driverCpuSec: results.reduce((s, r) => s + r.driverCpuSec, 0),

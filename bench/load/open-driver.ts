@@ -8,6 +8,7 @@ import { Random } from './random.ts';
 import { type Pending, Recorder } from './recorder.ts';
 import type { LoadRequest, RequestSource } from './request-builder.ts';
 import { normalizeRunOptions, type RunOptions, startProgressTicker } from './run-options.ts';
+import { isAuto, type WarmupOutcome, watchWarmup } from './warmup.ts';
 
 export interface OpenOptions extends RunOptions {
   /** Requests per second at scale 1. */
@@ -42,9 +43,11 @@ export async function runOpen(options: OpenOptions, source: RequestSource): Prom
   const maxInFlight = options.maxInFlight;
   const timeoutMs = o.timeoutSec * 1000;
   const connections = new Connections(o.url, maxInFlight, timeoutMs);
+  const plan = { minSec: o.warmupSec, maxSec: o.warmupMaxSec };
   const schedule = arrivalSchedule({
     rate: options.rate,
-    warmupSec: o.warmupSec,
+    // An adaptive warm-up lasts until watchWarmup ends it (startStagesAt).
+    warmupSec: isAuto(plan) ? Number.POSITIVE_INFINITY : o.warmupSec,
     stages: o.stages,
     process: options.arrivals ?? 'constant',
     rng: new Random(options.seed ?? 1, 'arrivals'),
@@ -56,17 +59,20 @@ export async function runOpen(options: OpenOptions, source: RequestSource): Prom
   const recorder = new Recorder({
     startMs,
     warmupSec: o.warmupSec,
+    adaptive: isAuto(plan),
+    warmupMaxSec: o.warmupMaxSec,
     durationSec: o.durationSec,
     scheduleLag: true,
   });
 
   let cpu: ReturnType<typeof cpuWindow> | null = null;
-  const beginMeasure = () => {
+  let warmup: WarmupOutcome = { policy: isAuto(plan) ? 'auto' : 'fixed', capped: false };
+  const cancelWarmup = watchWarmup(recorder, plan, startMs, (nowMs, outcome) => {
+    warmup = outcome;
+    if (outcome.policy === 'auto') schedule.startStagesAt(nowMs - startMs);
     cpu = cpuWindow(o.cpuPids);
     options.onMeasureStart?.();
-  };
-  const cpuTimer = o.warmupSec === 0 ? null : setTimeout(beginMeasure, o.warmupSec * 1000);
-  if (!cpuTimer) beginMeasure();
+  });
 
   /** Starts a request now, or returns false when every connection is busy. */
   const send = (r: LoadRequest, dueMs: number, nowMs: number): boolean => {
@@ -105,10 +111,10 @@ export async function runOpen(options: OpenOptions, source: RequestSource): Prom
     else pump();
   });
   // The schedule ends with its last due time, a gap short of the end: stop at the end itself.
-  const endMs = startMs + (o.warmupSec + o.durationSec) * 1000;
+  const endMs = recorder.measureFrom + o.durationSec * 1000;
   const waitMs = endMs - performance.now();
   if (waitMs > 0 && !options.signal?.aborted) await new Promise((r) => setTimeout(r, waitMs));
-  if (cpuTimer) clearTimeout(cpuTimer);
+  cancelWarmup();
   const recording = recorder.stop(performance.now());
   const usage = (cpu as ReturnType<typeof cpuWindow> | null)?.stop() ?? { driverSec: 0, serverSec: null };
   // Requests still out stay in flight for the result; their sockets are closed now.
@@ -116,6 +122,8 @@ export async function runOpen(options: OpenOptions, source: RequestSource): Prom
   return {
     model: 'open',
     ...recording,
+    warmupPolicy: warmup.policy,
+    warmupCapped: warmup.capped,
     driverCpuSec: usage.driverSec,
     serverCpuSec: usage.serverSec,
     target: { connections: maxInFlight, rate: options.rate, stages: o.stages },

@@ -41,10 +41,19 @@ export interface LoadProgress {
 /** What the recorder knows at stop; the drivers add the model, CPU and target. */
 export interface Recording {
   durationSec: number;
+  /** Seconds from the start to the measured window (0 when stopped before it began). */
   warmupSec: number;
+  /** Goodput (2xx) of each full warm-up second, in order: what the warm-up decision saw. */
+  warmupGoodput: number[];
   outcomes: Outcomes;
   warmupOutcomes: Outcomes;
-  histograms: { latencyUs: string; successLatencyUs: string; scheduleLagUs: string | null };
+  histograms: {
+    latencyUs: string;
+    successLatencyUs: string;
+    scheduleLagUs: string | null;
+    /** One histogram of every response per full measured second (by completion), for batch percentiles. */
+    perSecondUs: string[];
+  };
   timeseries: TimePoint[];
   acknowledged: LoadOp[];
   indeterminate: LoadOp[];
@@ -53,13 +62,31 @@ export interface Recording {
 export interface RecorderOptions {
   /** performance.now() ms at which the run (warm-up included) begins. */
   startMs: number;
-  /** Seconds of warm-up; requests started before startMs + warm-up are not measured. Default 0. */
+  /**
+   * Seconds of warm-up; requests started before startMs + warm-up are not measured. Default 0.
+   * With `adaptive`, the least warm-up: measuring begins when the driver calls `beginMeasure`.
+   */
   warmupSec?: number;
+  /** The measured window begins at `beginMeasure`, not at a set time. Default false. */
+  adaptive?: boolean;
+  /** Adaptive only: the most warm-up, seconds, for the progress estimate. */
+  warmupMaxSec?: number;
   /** Seconds of the measured part, for progress only. */
   durationSec: number;
   /** Record schedule lag (open model). Default false. */
   scheduleLag?: boolean;
 }
+
+let emptyEncoded: string | null = null;
+/** The encoding of an empty histogram, made once. */
+const EMPTY_HISTOGRAM = (): string => {
+  if (emptyEncoded === null) {
+    const h = latencyHistogram();
+    emptyEncoded = encodeHistogram(h);
+    h.destroy();
+  }
+  return emptyEncoded;
+};
 
 const zero = (): Outcomes => ({
   sent: 0,
@@ -83,11 +110,18 @@ const zero = (): Outcomes => ({
  * A request belongs to the part of the run it started in (its due time for drops), so a warm-up
  * request that ends after warm-up is counted in `warmupOutcomes` only. The timeline instead
  * counts every response in the second it arrived.
+ *
+ * Seconds are counted from the measured window's start once it is known (a fixed warm-up, or
+ * `beginMeasure`); before that, from the run's start. A second that straddles `beginMeasure`
+ * belongs to neither series.
  */
 export class Recorder {
-  private readonly measureFromMs: number;
+  private measureFromMs: number;
+  /** The time seconds are counted from: measureFromMs when known, else startMs. */
+  private originMs: number;
   private readonly startMs: number;
   private readonly warmupSec: number;
+  private readonly warmupMaxSec: number;
   private readonly durationSec: number;
   private readonly pending = new Set<Pending>();
   private readonly measuredOutcomes = zero();
@@ -98,7 +132,9 @@ export class Recorder {
   private readonly acknowledged: LoadOp[] = [];
   private readonly indeterminate: LoadOp[] = [];
   private readonly timeseries: TimePoint[] = [];
-  /** The second (since measureFrom, may be negative) the open bin covers. */
+  private readonly warmupGoodput: number[] = [];
+  private readonly perSecond: string[] = [];
+  /** The second (since originMs, may be negative) the open bin covers. */
   private bin: number;
   private binRequests = 0;
   private binOk = 0;
@@ -113,10 +149,41 @@ export class Recorder {
   constructor(o: RecorderOptions) {
     this.startMs = o.startMs;
     this.warmupSec = o.warmupSec ?? 0;
+    this.warmupMaxSec = o.adaptive
+      ? Math.max(this.warmupSec, o.warmupMaxSec ?? this.warmupSec)
+      : this.warmupSec;
     this.durationSec = o.durationSec;
-    this.measureFromMs = o.startMs + this.warmupSec * 1000;
+    this.measureFromMs = o.adaptive ? Number.POSITIVE_INFINITY : o.startMs + this.warmupSec * 1000;
+    this.originMs = o.adaptive ? o.startMs : this.measureFromMs;
     this.lag = o.scheduleLag ? latencyHistogram() : null;
-    this.bin = Math.floor((o.startMs - this.measureFromMs) / 1000);
+    this.bin = Math.floor((o.startMs - this.originMs) / 1000);
+  }
+
+  /**
+   * Adaptive warm-up: the measured window begins at `nowMs` (requests due from then on are
+   * measured). The open second is discarded. Ignored once measuring or stopped.
+   */
+  beginMeasure(nowMs: number): void {
+    if (this.stoppedAt !== null || Number.isFinite(this.measureFromMs)) return;
+    this.advance(nowMs);
+    this.measureFromMs = nowMs;
+    this.originMs = nowMs;
+    this.bin = 0;
+    this.binRequests = 0;
+    this.binOk = 0;
+    this.binConflict = 0;
+    this.binHist.reset();
+  }
+
+  /** Whether the measured window has begun. */
+  get measuring(): boolean {
+    return Number.isFinite(this.measureFromMs);
+  }
+
+  /** Goodput of each full warm-up second so far (closes the seconds up to `nowMs` first). */
+  warmupSeries(nowMs: number): readonly number[] {
+    this.advance(nowMs);
+    return this.warmupGoodput;
   }
 
   /** performance.now() ms at which measuring begins. */
@@ -182,10 +249,14 @@ export class Recorder {
     this.advance(nowMs);
     const o = this.measuredOutcomes;
     const measuring = nowMs >= this.measureFromMs;
+    // Before an adaptive warm-up has ended, the most that can remain: the cap, then the window.
+    const endMs = Number.isFinite(this.measureFromMs)
+      ? this.measureFromMs + this.durationSec * 1000
+      : this.startMs + (this.warmupMaxSec + this.durationSec) * 1000;
     return {
       phase: measuring ? 'measure' : 'warmup',
       elapsedSec: (nowMs - this.startMs) / 1000,
-      remainingSec: Math.max(0, (this.measureFromMs + this.durationSec * 1000 - nowMs) / 1000),
+      remainingSec: Math.max(0, (endMs - nowMs) / 1000),
       requestsPerSec: this.last.requests,
       goodputPerSec: this.last.ok,
       p99Ms: this.last.p99Ms,
@@ -210,15 +281,20 @@ export class Recorder {
       if (p.op) this.indeterminate.push(p.op);
     }
     this.pending.clear();
+    const began = Number.isFinite(this.measureFromMs);
     this.recording = {
-      durationSec: Math.max(0, (nowMs - this.measureFromMs) / 1000),
-      warmupSec: this.warmupSec,
+      durationSec: began ? Math.max(0, (nowMs - this.measureFromMs) / 1000) : 0,
+      warmupSec: began
+        ? Math.max(0, (this.measureFromMs - this.startMs) / 1000)
+        : (nowMs - this.startMs) / 1000,
+      warmupGoodput: this.warmupGoodput,
       outcomes: { ...this.measuredOutcomes },
       warmupOutcomes: { ...this.warmOutcomes },
       histograms: {
         latencyUs: encodeHistogram(this.all),
         successLatencyUs: encodeHistogram(this.success),
         scheduleLagUs: this.lag ? encodeHistogram(this.lag) : null,
+        perSecondUs: this.perSecond,
       },
       timeseries: this.timeseries,
       acknowledged: this.acknowledged,
@@ -237,11 +313,11 @@ export class Recorder {
   }
 
   private advance(nowMs: number): void {
-    const current = Math.floor((nowMs - this.measureFromMs) / 1000);
+    const current = Math.floor((nowMs - this.originMs) / 1000);
     if (this.bin >= current || this.stoppedAt !== null) return;
     const p99Ms = this.binHist.totalCount ? this.binHist.getValueAtPercentile(99) / 1000 : 0;
     this.last = { requests: this.binRequests, ok: this.binOk, conflict: this.binConflict, p99Ms };
-    if (this.bin >= 0) this.timeseries.push({ t: this.bin, ...this.last });
+    this.close(this.binHist);
     this.binRequests = 0;
     this.binOk = 0;
     this.binConflict = 0;
@@ -249,7 +325,16 @@ export class Recorder {
     // Seconds with no response at all (a stall) still get a point.
     for (this.bin++; this.bin < current; this.bin++) {
       this.last = { requests: 0, ok: 0, conflict: 0, p99Ms: 0 };
-      if (this.bin >= 0) this.timeseries.push({ t: this.bin, ...this.last });
+      this.close(null);
     }
+  }
+
+  /** Files the finished second `this.bin` (with `this.last`) in the measured or the warm-up series. */
+  private close(hist: Histogram | null): void {
+    const measured = Number.isFinite(this.measureFromMs) && this.bin >= 0;
+    if (measured) {
+      this.timeseries.push({ t: this.bin, ...this.last });
+      this.perSecond.push(hist && hist.totalCount > 0 ? encodeHistogram(hist) : EMPTY_HISTOGRAM());
+    } else this.warmupGoodput.push(this.last.ok);
   }
 }

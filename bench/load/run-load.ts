@@ -19,7 +19,9 @@ export interface RunLoadOptions {
     rate: number | null;
   };
   /** Milliseconds, as the config holds them; `seed` is the user seed. */
-  config: { duration: number; warmup: number; seed: number };
+  config: { duration: number; seed: number };
+  /** Seconds: a fixed warm-up has minSec = maxSec; otherwise it ends when the load settles. */
+  warmup: { minSec: number; maxSec: number };
   profile: ResolvedProfile;
   /** The sizes the tables were seeded with (the profile's overrides applied). */
   sizes: SeedSizes;
@@ -63,7 +65,8 @@ export async function runLoad(o: RunLoadOptions): Promise<LoadRun> {
   const common = {
     url: o.baseUrl,
     durationSec,
-    warmupSec: o.config.warmup / 1000,
+    warmupSec: o.warmup.minSec,
+    warmupMaxSec: o.warmup.maxSec,
     timeoutSec: o.timeoutSec,
     stages: stagesFor(o.profile, durationSec),
     cpuPids: o.serverPid === undefined ? [] : [o.serverPid],

@@ -10,6 +10,12 @@ export interface RunOptions {
   /** Seconds of warm-up before it, at the first stage's load; not measured. Default 0. */
   warmupSec?: number;
   /**
+   * When above warmupSec, the warm-up is adaptive: it lasts at least warmupSec and at most this
+   * many seconds, and ends as soon as the per-second goodput has settled (bench/load/warmup.ts).
+   * Default: warmupSec (a fixed warm-up).
+   */
+  warmupMaxSec?: number;
+  /**
    * Seconds before a request counts as a timeout. Default 10. Closed model: at least 1
    * (autocannon's rule). Open model: undici checks sub-second timeouts coarsely (~1 s).
    */
@@ -38,6 +44,9 @@ export function normalizeRunOptions(
   if (!(o.durationSec > 0)) throw new RangeError(`durationSec must be positive, got ${o.durationSec}`);
   const warmupSec = o.warmupSec ?? 0;
   if (!(warmupSec >= 0)) throw new RangeError(`warmupSec must be >= 0, got ${warmupSec}`);
+  const warmupMaxSec = o.warmupMaxSec ?? warmupSec;
+  if (!(warmupMaxSec >= warmupSec))
+    throw new RangeError(`warmupMaxSec must be >= warmupSec, got ${warmupMaxSec} < ${warmupSec}`);
   const timeoutSec = o.timeoutSec ?? DEFAULT_TIMEOUT_SEC;
   if (!(timeoutSec > 0)) throw new RangeError(`timeoutSec must be positive, got ${timeoutSec}`);
   const stages = o.stages ?? [{ durationSec: o.durationSec, scale: 1, label: 'steady' }];
@@ -51,6 +60,7 @@ export function normalizeRunOptions(
     url: new URL(o.url).origin,
     durationSec: o.durationSec,
     warmupSec,
+    warmupMaxSec,
     timeoutSec,
     stages,
     cpuPids: o.cpuPids ?? [],

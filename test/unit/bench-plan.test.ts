@@ -6,7 +6,7 @@ import { type BenchConfig, type BenchConfigInput, BenchConfigSchema } from '../.
 import { attachConsole, planText, summaryText } from '../../bench/console.ts';
 import { LockbenchError } from '../../bench/errors.ts';
 import { makePlan, type RunEvents, redactConfig } from '../../bench/orchestrator.ts';
-import { CELL_OVERHEAD_SEC, RUN_OVERHEAD_SEC } from '../../bench/plan.ts';
+import { CELL_OVERHEAD_SEC, RUN_OVERHEAD_SEC, TYPICAL_AUTO_WARMUP_SEC } from '../../bench/plan.ts';
 import { type Cell, RunResult } from '../../bench/result-schema.ts';
 
 /** The bench command's pure parts: the plan it runs, what it records, what it prints. */
@@ -38,7 +38,10 @@ describe('makePlan', () => {
       { id: 'postgres', source: 'throwaway' },
       { id: 'mysql', source: 'throwaway' },
     ]);
-    expect(plan.estimateSec).toBe(Math.round(RUN_OVERHEAD_SEC + 8 * (3 + 1 + CELL_OVERHEAD_SEC)));
+    // Auto warm-up: a typical 4 s is assumed, then 5 s measured.
+    expect(plan.estimateSec).toBe(
+      Math.round(RUN_OVERHEAD_SEC + 8 * (TYPICAL_AUTO_WARMUP_SEC + 5 + CELL_OVERHEAD_SEC)),
+    );
   });
 
   it('a sweep of connections or rates is one cell per level, with the level in the key', () => {

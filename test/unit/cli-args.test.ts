@@ -51,7 +51,9 @@ describe('bench command line', () => {
     const c = run([]);
     expect(c.strategy).toEqual(STRATEGY_NAMES);
     expect(c.connections).toEqual([32]);
-    expect(c.duration).toBe(3000);
+    expect(c.duration).toBe(5000);
+    expect(c.warmup).toBe('auto');
+    expect(c.warmupMax).toBe(10_000);
     expect(c.out).toBe('results');
     expect(Object.isFrozen(c)).toBe(true);
   });

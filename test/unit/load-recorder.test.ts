@@ -14,6 +14,8 @@ const op = (n: number): LoadOp => ({ kind: 'deposit', opId: `t-${n}`, account: 1
 const asResult = (r: Recording, model: 'closed' | 'open' = 'closed'): LoadResult => ({
   model,
   ...r,
+  warmupPolicy: 'fixed',
+  warmupCapped: false,
   driverCpuSec: 0.5,
   serverCpuSec: null,
   target: { connections: 4, rate: null, stages: [{ durationSec: r.durationSec, scale: 1, label: 'steady' }] },

@@ -1,0 +1,86 @@
+import type { Interval, SteadyState } from '../result-schema.ts';
+import { batchMeansInterval, chooseBatchSize, MIN_BATCHES, meanInterval } from '../stats/interval.ts';
+import { judgeSteadiness, MEASURED_RULE } from '../stats/steady-state.ts';
+import { decodeHistogram } from './histogram.ts';
+import type { LoadResult } from './load-result.ts';
+
+/**
+ * The figures a measured window supports beyond its totals: 95% intervals of goodput and p99 from
+ * its seconds, and whether it was steady. Pure: a LoadResult in, schema values out.
+ */
+
+/**
+ * Goodput: batch means over the measured seconds' 2xx counts. The interval's half-width is the
+ * batch means' (their mean is the window's mean rate up to the unfinished last second, which the
+ * timeline leaves out), centred on the cell's goodput.
+ */
+export function goodputInterval(r: LoadResult, goodputPerSec: number): Interval | null {
+  const iv = batchMeansInterval(r.timeseries.map((p) => p.ok));
+  if (!iv) return null;
+  const half = (iv.high - iv.low) / 2;
+  return {
+    estimate: goodputPerSec,
+    low: Math.max(0, goodputPerSec - half),
+    high: goodputPerSec + half,
+    level: 0.95,
+    method: 'batch-means',
+    samples: iv.samples,
+    batchSec: iv.batchSize,
+  };
+}
+
+/**
+ * p99: the measured seconds' histograms merged into consecutive batches (the batch size chosen on
+ * the per-second p99 series, as for goodput), the p99 of each batch, and the t-interval of their
+ * mean; its half-width is centred on the whole window's p99. Batch p99s of a second or two rest on
+ * about a thousand responses each here, so their spread is an honest, slightly generous measure
+ * of how much the window's p99 would move on a rerun.
+ */
+export function p99Interval(r: LoadResult, p99Ms: number): Interval | null {
+  const seconds = r.histograms.perSecondUs;
+  if (seconds.length < MIN_BATCHES) return null;
+  const hists = seconds.map(decodeHistogram);
+  try {
+    const perSecond = hists.map((h) => (h.totalCount ? h.getValueAtPercentile(99) / 1000 : 0));
+    const size = chooseBatchSize(perSecond);
+    const batchP99s: number[] = [];
+    for (let i = 0; i + size <= hists.length; i += size) {
+      const batch = hists[i] as (typeof hists)[number];
+      for (let j = i + 1; j < i + size; j++) batch.add(hists[j] as (typeof hists)[number]);
+      if (batch.totalCount > 0) batchP99s.push(batch.getValueAtPercentile(99) / 1000);
+    }
+    const iv = meanInterval(batchP99s);
+    if (!iv || batchP99s.length < MIN_BATCHES) return null;
+    const half = (iv.high - iv.low) / 2;
+    return {
+      estimate: p99Ms,
+      low: Math.max(0, p99Ms - half),
+      high: p99Ms + half,
+      level: 0.95,
+      method: 'batch-percentiles',
+      samples: iv.samples,
+      batchSec: size,
+    };
+  } finally {
+    for (const h of hists) h.destroy();
+  }
+}
+
+/** The warm-up the driver ran and the steady-state verdict on the measured seconds' goodput. */
+export function steadyStateOf(r: LoadResult): SteadyState {
+  const j = judgeSteadiness(
+    r.timeseries.map((p) => p.ok),
+    MEASURED_RULE,
+  );
+  return {
+    steady: j.steady,
+    warmupPolicy: r.warmupPolicy,
+    warmupSec: r.warmupSec,
+    warmupCapped: r.warmupCapped,
+    trendPctPerSec: j.trendPctPerSec,
+    cov: j.cov,
+    lastToMean: j.lastToMean,
+    monotoneClimb: j.monotoneClimb,
+    rule: { ...MEASURED_RULE },
+  };
+}

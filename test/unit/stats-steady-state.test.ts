@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { Random } from '../../bench/load/random.ts';
+import {
+  judgeSteadiness,
+  MEASURED_RULE,
+  slope,
+  WARMUP_RULE,
+  warmupSettled,
+} from '../../bench/stats/steady-state.ts';
+
+/** A seeded noisy series around `level` with relative noise `rel` (uniform, ±rel). */
+function noisy(level: number, rel: number, n: number, seed: number): number[] {
+  const rng = new Random(seed, 'test');
+  return Array.from({ length: n }, () => level * (1 + rel * (2 * rng.float() - 1)));
+}
+
+describe('steady-state rule on synthetic per-second goodput', () => {
+  const ramp = [400, 600, 800, 1000, 1200, 1400];
+  const plateau = [1000, 1000, 1000, 1000, 1000];
+  const sawtooth = [700, 1000, 1300, 700, 1000, 1300, 700, 1000];
+
+  it('a ramp is not steady: a strong trend and a monotone climb', () => {
+    const j = judgeSteadiness(ramp, MEASURED_RULE);
+    expect(j.steady).toBe(false);
+    expect(j.monotoneClimb).toBe(true);
+    expect(j.trendPctPerSec).toBeGreaterThan(15);
+    expect(warmupSettled(ramp)).toBe(false);
+  });
+
+  it('a plateau is steady, with no trend and no variation', () => {
+    const j = judgeSteadiness(plateau, MEASURED_RULE);
+    expect(j).toMatchObject({ steady: true, trendPctPerSec: 0, cov: 0, lastToMean: 1 });
+    expect(warmupSettled(plateau)).toBe(true);
+  });
+
+  it('a sawtooth of ±30% is not steady (its variation is too large), though it has no trend', () => {
+    const j = judgeSteadiness(sawtooth, MEASURED_RULE);
+    expect(Math.abs(j.trendPctPerSec)).toBeLessThan(MEASURED_RULE.maxTrendPctPerSec);
+    expect(j.cov).toBeGreaterThan(MEASURED_RULE.maxCov);
+    expect(j.steady).toBe(false);
+    expect(warmupSettled(sawtooth)).toBe(false);
+  });
+
+  it('a noisy plateau (±5%) is steady in nearly every draw, by both rules', () => {
+    let measured = 0;
+    let warm = 0;
+    for (let seed = 1; seed <= 200; seed++) {
+      if (judgeSteadiness(noisy(1000, 0.05, 6, seed), MEASURED_RULE).steady) measured++;
+      if (warmupSettled(noisy(1000, 0.05, 3, seed))) warm++;
+    }
+    expect(measured).toBeGreaterThanOrEqual(190);
+    // Three seconds can rise by chance (1 in 6): the warm-up then simply runs one more second.
+    expect(warm).toBeGreaterThanOrEqual(120);
+  });
+
+  it('a ramp that levels off settles only once the last three seconds are level', () => {
+    const series = [395, 787, 963, 1020, 1168, 1342, 1222, 1356, 1242, 1221, 1223, 1280];
+    const settledAt = series.findIndex((_, i) => warmupSettled(series.slice(0, i + 1)));
+    expect(settledAt).toBeGreaterThanOrEqual(5);
+    expect(judgeSteadiness(series.slice(settledAt + 1), MEASURED_RULE).steady).toBe(true);
+  });
+
+  it('too short a window is never steady; an all-zero window is level', () => {
+    expect(judgeSteadiness([1000, 1000], MEASURED_RULE).steady).toBe(false);
+    expect(judgeSteadiness([0, 0, 0, 0], MEASURED_RULE).steady).toBe(true);
+  });
+
+  it('slope is the least-squares slope per step', () => {
+    expect(slope([1, 3, 5, 7])).toBeCloseTo(2, 10);
+    expect(slope([5, 5, 5])).toBe(0);
+    expect(WARMUP_RULE.maxCov).toBeLessThan(MEASURED_RULE.maxCov);
+  });
+});
