@@ -177,6 +177,39 @@ describe('closed-model driver (autocannon)', () => {
   });
 });
 
+describe('adaptive warm-up (both drivers)', () => {
+  // The stand-in answers at a level rate from the start: the warm-up ends once three full seconds
+  // have shown no trend, well before the cap, and the measured window then has its full length.
+  it('closed: ends the warm-up when goodput is level, measures the full window, reconciles', async () => {
+    const s = await standIn();
+    const r = await runClosed(
+      { url: s.url, connections: 4, durationSec: 2, warmupSec: 0, warmupMaxSec: 8 },
+      accounts(12, 7),
+    );
+    await expectReconciled(r, s);
+    expect(r.warmupPolicy).toBe('auto');
+    expect(r.warmupGoodput.length).toBeGreaterThanOrEqual(3);
+    expect(r.warmupSec).toBeGreaterThanOrEqual(3);
+    expect(r.durationSec).toBeGreaterThanOrEqual(2);
+    expect(r.outcomes.ok).toBeGreaterThan(0);
+    expect(r.warmupOutcomes.ok).toBeGreaterThan(0);
+    expect(r.timeseries.map((p) => p.t)).toEqual([0, 1]);
+  });
+
+  it('open: the stages start where the warm-up ended, at most at the cap', async () => {
+    const s = await standIn();
+    const r = await runOpen(
+      { url: s.url, rate: 200, maxInFlight: 64, durationSec: 2, warmupSec: 0, warmupMaxSec: 3.5 },
+      accounts(12, 8),
+    );
+    await expectReconciled(r, s);
+    expect(r.warmupPolicy).toBe('auto');
+    expect(r.warmupSec).toBeGreaterThanOrEqual(3);
+    expect(r.warmupSec).toBeLessThan(4.5);
+    expect(Math.abs(r.outcomes.sent / r.durationSec - 200) / 200).toBeLessThan(0.1);
+  });
+});
+
 describe('open-model driver (undici)', () => {
   // Room for 0.5 s of catch-up: a stall of this shared test process (server and driver both) is
   // followed by a burst of overdue requests, which must not hit the in-flight bound.
