@@ -170,6 +170,7 @@ async function runWorker(): Promise<void> {
   const app = buildServer(options, {
     counter,
     stats: workerStatsSource(counter),
+    connectAtStart: true,
     // The logger is off; the first few internal errors still deserve a line on stderr.
     onInternalError: (e) => {
       if (++reported <= 5)

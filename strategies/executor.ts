@@ -35,6 +35,12 @@ export interface Executor {
   readEvent(id: number): Promise<EventView | null>;
   /** True when a trivial query succeeds. */
   ping(): Promise<boolean>;
+  /**
+   * Opens every pool connection now (each runs a trivial query; MySQL also its session
+   * settings), so that connecting is not part of the first operations' latency. Never throws:
+   * what fails to open is opened on demand later.
+   */
+  connectAll(): Promise<void>;
   /** Ends the pool. */
   close(): Promise<void>;
 }
@@ -224,6 +230,10 @@ export function createExecutor(options: ExecutorOptions): Executor {
       } catch {
         return false;
       }
+    },
+    async connectAll() {
+      // All checkouts start before any returns, so the pool opens `poolSize` distinct connections.
+      await Promise.allSettled(Array.from({ length: settings.poolSize }, () => pool.use(selectOne)));
     },
     close: () => pool.end(),
   };
