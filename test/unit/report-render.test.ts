@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RunResult } from '../../bench/result-schema.ts';
-import { chartSpecs } from '../../scripts/report/charts.ts';
+import { chartSpecs, DISQUALIFIED_COLOR } from '../../scripts/report/charts.ts';
 import { compactJson } from '../../scripts/report/compact-json.ts';
 import { em, strong } from '../../scripts/report/document.ts';
 import { escapeHtml, renderHtml } from '../../scripts/report/html.ts';
@@ -275,6 +275,33 @@ describe('charts', () => {
     expect(sweep).toContain('"type":"line"');
     expect(sweep).not.toContain('"type":"bar"');
     expect(single).toContain('"type":"bar"');
+  });
+
+  it('draws a disqualified strategy greyed and faded in every chart, never as a normal mark', () => {
+    const mine = charts.filter((c) => c.group === 'account-hot-postgres-closed');
+    expect(mine.map((c) => c.kind)).toEqual(['throughput', 'latency', 'timeline', 'retries']);
+    for (const c of mine) {
+      const naive = [...(c.svg ?? '').matchAll(/<path\b[^>]*role="graphics-symbol"[^>]*>/g)]
+        .map((m) => m[0])
+        .filter((m) => m.includes('strategy: naive ✗'));
+      expect(naive.length, c.file).toBeGreaterThan(0);
+      for (const mark of naive) expect(mark, c.file).toContain('opacity="0.4"');
+      // Its own marks (not the error-class bars, coloured by class) are grey; its lines dashed.
+      expect(
+        naive.some((m) => m.includes(`="${DISQUALIFIED_COLOR}"`)),
+        c.file,
+      ).toBe(true);
+      for (const line of naive.filter((m) => m.includes('line mark'))) {
+        expect(line, c.file).toContain(`stroke="${DISQUALIFIED_COLOR}"`);
+        expect(line, c.file).toContain('stroke-dasharray="4,3"');
+      }
+    }
+    // A correct strategy keeps its colour and full opacity.
+    const atomic = [...(mine[0]?.svg ?? '').matchAll(/<path\b[^>]*strategy: atomic;[^>]*>/g)].map(
+      (m) => m[0],
+    );
+    expect(atomic.length).toBeGreaterThan(0);
+    for (const mark of atomic) expect(mark).not.toContain('opacity="0.4"');
   });
 
   it('marks disqualified strategies in the charts', () => {
