@@ -3,6 +3,7 @@
  * Verdicts first, then the observations, the tables behind them, and how to reproduce the run.
  */
 import type { RunResult } from '../../bench/result-schema.ts';
+import { conditionsBlocks } from './conditions-section.ts';
 import { detailBlocks } from './details-section.ts';
 import type { Block } from './document.ts';
 import { code, strong, t, withCode } from './document.ts';
@@ -60,9 +61,11 @@ function summaryBlocks(result: RunResult, groups: readonly Group[]): Block[] {
     tone: 'note',
   });
   blocks.push(...glanceBlocks(groups));
+  blocks.push(...conditionsBlocks(result, groups));
   blocks.push({
     kind: 'toc',
     items: [
+      ...(groups.length > 0 ? [{ id: 'conditions', text: 'Test conditions' }] : []),
       {
         id: 'verdicts',
         text: 'Verdicts',

@@ -135,6 +135,22 @@ describe('markdown decision report', () => {
     expect(md).not.toContain('† goodput was still changing');
   });
 
+  it('states the test conditions: pool, harness CPU, retry policy, steady state, interference', () => {
+    const box = section(mdq, '## Test conditions');
+    expect(box).toContain(
+      "32 connections share a pool of 10: while every pooled connection is busy, 22 of 32 requests wait for one, so about 69% of each request's latency can be pool wait",
+    );
+    expect(box).toContain('together used 1.37 CPU-seconds per second (median over cells; max 1.87)');
+    expect(box).toContain('tried at most 10 times in all');
+    expect(box).toContain('min(200, 2 x 2^(n-1))) ms');
+    expect(box).toContain('26 of 26 measured cells were steady');
+    expect(box).toContain('warm-up took 3.0 s (median), at most 4.0 s');
+    expect(box).toContain('0 cells at 15% or more are marked ‡');
+    const old = section(md, '## Test conditions');
+    expect(old).toContain('**Steady state:** not recorded in this run');
+    expect(old).toContain('**Interference:** not recorded in this run');
+  });
+
   it('makes labels bold in Markdown, spaces outside the markers', () => {
     expect(md).toContain('- **Tool:** lockbench');
     expect(md).not.toContain('**Tool: **');
