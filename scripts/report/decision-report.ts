@@ -118,7 +118,8 @@ export function buildReport(result: RunResult, charts: readonly RenderedChart[])
     kind: 'paragraph',
     text: t('Run the same matrix again (passwords are not recorded; supply them again):'),
   });
-  blocks.push({ kind: 'code', text: result.command });
+  // Verbatim and whole: the command is the one thing a reader copies.
+  blocks.push({ kind: 'code', text: result.command, wrap: true });
   blocks.push({
     kind: 'paragraph',
     text: t(

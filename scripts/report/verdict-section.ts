@@ -5,7 +5,7 @@
  */
 import type { Cell } from '../../bench/result-schema.ts';
 import type { Block, Inline, TableCell, Text } from './document.ts';
-import { cell, code, DASH, figCell, strong, t } from './document.ts';
+import { cell, code, DASH, em, figCell, strong, t } from './document.ts';
 import {
   fmtChange,
   fmtFigure,
@@ -335,10 +335,15 @@ export function glanceTable(groups: readonly Group[]): Block | null {
         (r) => `${r.strategy} (${r.correctness.worst ? shortViolation(r.correctness.worst) : 'unsafe'})`,
       );
       const notRun = v.notRun.map((r) => `${r.strategy} (${r.notRun[0]?.status ?? 'not run'})`);
+      // One narrow first column, so the answer beside it stays on a phone's screen.
       rows.push([
-        cell(`${g.workload} · ${g.profile}`),
-        cell(g.database),
-        cell(levelLabel(g.levelKind, v.level)),
+        {
+          text: [
+            `${g.workload} · ${g.profile}`,
+            ' ',
+            em(`${g.database} · ${levelLabel(g.levelKind, v.level)}`),
+          ],
+        },
         ...headlineCells(v),
         cell(dq.length > 0 ? dq.join(', ') : DASH),
         cell(notRun.length > 0 ? notRun.join(', ') : DASH),
@@ -348,8 +353,8 @@ export function glanceTable(groups: readonly Group[]): Block | null {
   if (rows.length === 0) return null;
   return {
     kind: 'table',
-    head: ['workload · profile', 'database', 'load', ...HEADLINE_HEAD, 'disqualified', 'not run'],
-    numeric: [false, false, false, ...HEADLINE_NUMERIC, false, false],
+    head: ['comparison', ...HEADLINE_HEAD, 'disqualified', 'not run'],
+    numeric: [false, ...HEADLINE_NUMERIC, false, false],
     rows,
   };
 }

@@ -62,7 +62,7 @@ describe('markdown decision report', () => {
     expect(verdicts).toContain('Their 95% goodput intervals do not overlap.');
     expect(verdicts).not.toMatch(/\*\*naive\*\* is the best/);
     expect(section(mdq, '## At a glance')).toContain(
-      '| account · hot | mysql | 32 connections | **atomic** | 1,867 ± 93 | +50% (+40% to +61%) over for-update | 41.3 ± 3.3 | 0.00 | clear |',
+      '| account · hot _mysql · 32 connections_ | **atomic** | 1,867 ± 93 | +50% (+40% to +61%) over for-update | 41.3 ± 3.3 | 0.00 | clear |',
     );
   });
 
@@ -85,7 +85,7 @@ describe('markdown decision report', () => {
     expect(verdicts).toContain('highest throughput: **atomic** or **for-update** (tie)');
     expect(verdicts).not.toContain('is the best correct strategy');
     expect(section(tie, '## At a glance')).toMatch(
-      /\| 32 connections \| tie: \*\*atomic\*\*, \*\*for-update\*\* \| 1,867 ± 93 \| \+4% \(−3% to \+11%\) over for-update \|.*\| tie \|/,
+      /32 connections_ \| tie: \*\*atomic\*\*, \*\*for-update\*\* \| 1,867 ± 93 \| \+4% \(−3% to \+11%\) over for-update \|.*\| tie \|/,
     );
   });
 
@@ -227,7 +227,7 @@ describe('markdown decision report', () => {
     }
     // The command verbatim, whole, in a code block of its own.
     expect(md).toContain(`\n\`\`\`\n${fixture.command}\n\`\`\`\n`);
-    expect(html).toContain(`<pre><code>${escapeHtml(fixture.command)}</code></pre>`);
+    expect(html).toContain(`<pre class="command"><code>${escapeHtml(fixture.command)}</code></pre>`);
     expect(md).toContain('a1b2c3d4e5f60718293a4b5c6d7e8f9012345678');
     expect(md).toContain('| `pool` | 10 | 10 |');
     expect(md).toContain('| `lockOrder` | request | request |');
