@@ -61,11 +61,18 @@ function strategyLabel(group: Group, strategy: string): string {
   return isDisqualified(group, strategy) ? `${strategy}${DISQUALIFIED_MARK}` : strategy;
 }
 
+/** Grey for a strategy that broke an invariant, in every chart: its figures do not count. */
+export const DISQUALIFIED_COLOR = '#b0b0b0';
+
 function colorScale(group: Group, strategies: readonly string[]) {
   let spare = 0;
   return {
     domain: strategies.map((s) => strategyLabel(group, s)),
-    range: strategies.map((s) => STRATEGY_COLORS[s] ?? SPARE_COLORS[spare++ % SPARE_COLORS.length]),
+    range: strategies.map((s) =>
+      isDisqualified(group, s)
+        ? DISQUALIFIED_COLOR
+        : (STRATEGY_COLORS[s] ?? SPARE_COLORS[spare++ % SPARE_COLORS.length]),
+    ),
   };
 }
 
@@ -88,6 +95,20 @@ const FADE_DISQUALIFIED = {
   field: 'disqualified',
   type: 'nominal' as const,
   scale: { domain: [false, true], range: [1, 0.4] },
+  legend: null,
+};
+
+/** Dashes their lines, so a grey line still reads as "does not count" in print. */
+const DASH_DISQUALIFIED = {
+  field: 'disqualified',
+  type: 'nominal' as const,
+  scale: {
+    domain: [false, true],
+    range: [
+      [1, 0],
+      [4, 3],
+    ],
+  },
   legend: null,
 };
 
@@ -116,11 +137,18 @@ function throughputChart(group: Group): ChartSpec | null {
   const values = rows.flatMap((r) => [
     {
       strategy: strategyLabel(group, r.strategy),
+      disqualified: isDisqualified(group, r.strategy),
       level: r.level,
       measure: 'goodput',
       ...fig(r.figures.goodput),
     },
-    { strategy: strategyLabel(group, r.strategy), level: r.level, measure: 'p99', ...fig(r.figures.p99) },
+    {
+      strategy: strategyLabel(group, r.strategy),
+      disqualified: isDisqualified(group, r.strategy),
+      level: r.level,
+      measure: 'p99',
+      ...fig(r.figures.p99),
+    },
   ]);
   const spread = rows.some((r) => r.figures.goodput.n > 1);
   const unit = levelUnit(group.levelKind);
@@ -134,7 +162,10 @@ function throughputChart(group: Group): ChartSpec | null {
         ...base,
         title,
         layer: [
-          { mark: { type: 'line' as const, point: true }, encoding: { x, y, color } },
+          {
+            mark: { type: 'line' as const, point: true },
+            encoding: { x, y, color, strokeDash: DASH_DISQUALIFIED, opacity: FADE_DISQUALIFIED },
+          },
           ...(spread
             ? [
                 {
@@ -203,6 +234,7 @@ function latencyChart(group: Group, level: number): ChartSpec | null {
     // A log axis cannot show 0; a microsecond floor is below anything the harness resolves.
     return PERCENTILES.map((p, i) => ({
       strategy: strategyLabel(group, r.strategy),
+      disqualified: isDisqualified(group, r.strategy),
       percentile: p,
       ms: Math.max(ms[i] as number, 0.001),
     }));
@@ -243,6 +275,8 @@ function latencyChart(group: Group, level: number): ChartSpec | null {
           title: 'strategy',
           scale: colorScale(group, strategies),
         },
+        strokeDash: DASH_DISQUALIFIED,
+        opacity: FADE_DISQUALIFIED,
       },
     } as TopLevelSpec,
   };
@@ -254,18 +288,19 @@ function timelineChart(group: Group, level: number): ChartSpec | null {
   );
   if (rows.length === 0) return null;
   const strategies = group.strategies.filter((s) => rows.some((r) => r.strategy === s));
-  const counts: { strategy: string; t: number; series: string; value: number }[] = [];
-  const p99: { strategy: string; t: number; p99: number }[] = [];
+  const counts: { strategy: string; disqualified: boolean; t: number; series: string; value: number }[] = [];
+  const p99: { strategy: string; disqualified: boolean; t: number; p99: number }[] = [];
   for (const r of rows) {
     // One repeat's timeline: averaging seconds across repeats would smooth away the spikes it is for.
     const cell = r.measured.find((c) => c.metrics.timeseries.length > 0);
     if (!cell) continue;
     const strategy = strategyLabel(group, r.strategy);
+    const disqualified = isDisqualified(group, r.strategy);
     for (const p of cell.metrics.timeseries) {
-      counts.push({ strategy, t: p.t, series: 'requests', value: p.requests });
-      counts.push({ strategy, t: p.t, series: 'ok', value: p.ok });
-      counts.push({ strategy, t: p.t, series: 'conflict', value: p.conflict });
-      p99.push({ strategy, t: p.t, p99: Math.max(p.p99Ms, 0.001) });
+      counts.push({ strategy, disqualified, t: p.t, series: 'requests', value: p.requests });
+      counts.push({ strategy, disqualified, t: p.t, series: 'ok', value: p.ok });
+      counts.push({ strategy, disqualified, t: p.t, series: 'conflict', value: p.conflict });
+      p99.push({ strategy, disqualified, t: p.t, p99: Math.max(p.p99Ms, 0.001) });
     }
   }
   const x = {
@@ -309,6 +344,8 @@ function timelineChart(group: Group, level: number): ChartSpec | null {
                 title: null,
                 scale: { domain: ['requests', 'ok', 'conflict'], range: ['#9e9e9e', '#2e7d32', '#d32f2f'] },
               },
+              strokeDash: DASH_DISQUALIFIED,
+              opacity: FADE_DISQUALIFIED,
             },
           },
         },
@@ -336,6 +373,8 @@ function timelineChart(group: Group, level: number): ChartSpec | null {
               title: 'strategy',
               scale: colorScale(group, strategies),
             },
+            strokeDash: DASH_DISQUALIFIED,
+            opacity: FADE_DISQUALIFIED,
           },
         },
       ],
@@ -365,6 +404,7 @@ function retriesChart(group: Group, level: number): ChartSpec | null {
   const errors = rows.flatMap((r) =>
     ERROR_CLASSES.map(([key, label]) => ({
       strategy: strategyLabel(group, r.strategy),
+      disqualified: isDisqualified(group, r.strategy),
       errorClass: label,
       count: r.figures.errors[key].median,
     })),
@@ -417,6 +457,7 @@ function retriesChart(group: Group, level: number): ChartSpec | null {
                 range: ['#d62728', '#9467bd', '#ff7f0e', '#e6b800', '#7f7f7f'],
               },
             },
+            opacity: FADE_DISQUALIFIED,
           },
         },
       ],

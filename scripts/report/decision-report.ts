@@ -3,17 +3,19 @@
  * Verdicts first, then the observations, the tables behind them, and how to reproduce the run.
  */
 import type { RunResult } from '../../bench/result-schema.ts';
+import { conditionsBlocks } from './conditions-section.ts';
 import { detailBlocks } from './details-section.ts';
 import type { Block } from './document.ts';
 import { code, strong, t, withCode } from './document.ts';
 import { environmentBlocks } from './environment-section.ts';
 import { fmtCount, joinWords, plural } from './format.ts';
+import { glanceBlocks } from './glance-section.ts';
 import type { Group } from './groups.ts';
 import { groupCells, groupTitle, productLabel } from './groups.ts';
 import type { Observation } from './observations.ts';
 import { observe } from './observations.ts';
 import type { RenderedChart } from './render-charts.ts';
-import { glanceBlocks, verdictBlocks } from './verdict-section.ts';
+import { verdictBlocks } from './verdict-section.ts';
 
 function duration(fromIso: string, toIso: string): string {
   const sec = Math.max(0, Math.round((Date.parse(toIso) - Date.parse(fromIso)) / 1000));
@@ -53,15 +55,17 @@ function summaryBlocks(result: RunResult, groups: readonly Group[]): Block[] {
     text: t(
       strong('How to read it.'),
       ' Goodput is successful business operations per second; a strategy can win only if the checks after the run found every invariant intact (no lost update, no oversold or double-booked seat, money conserved). ',
-      'Retry cost is the extra attempts the server made per success. Figures measured over repeats show the median and, in parentheses, the min–max. ',
+      'Retry cost is the extra attempts the server made per success. Goodput and p99 show ± half their 95% confidence interval where they have one; a strategy is called best only when its interval overlaps no other, otherwise the report says tie. Other figures measured over repeats show the median and, in parentheses, the min–max. ',
       'Absolute figures depend on the machine; compare strategies within one run.',
     ),
     tone: 'note',
   });
   blocks.push(...glanceBlocks(groups));
+  blocks.push(...conditionsBlocks(result, groups));
   blocks.push({
     kind: 'toc',
     items: [
+      ...(groups.length > 0 ? [{ id: 'conditions', text: 'Test conditions' }] : []),
       {
         id: 'verdicts',
         text: 'Verdicts',
@@ -114,7 +118,8 @@ export function buildReport(result: RunResult, charts: readonly RenderedChart[])
     kind: 'paragraph',
     text: t('Run the same matrix again (passwords are not recorded; supply them again):'),
   });
-  blocks.push({ kind: 'code', text: result.command });
+  // Verbatim and whole: the command is the one thing a reader copies.
+  blocks.push({ kind: 'code', text: result.command, wrap: true });
   blocks.push({
     kind: 'paragraph',
     text: t(

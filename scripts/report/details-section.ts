@@ -5,10 +5,12 @@ import { cell, DASH, figCell, strong, t } from './document.ts';
 import { fmtCount, fmtMs, fmtPercent, fmtRate, fmtRatio, joinWords } from './format.ts';
 import type { Group, Row } from './groups.ts';
 import { groupTitle, levelLabel, levelUnit } from './groups.ts';
+import { qualityMark } from './quality-marks.ts';
 import type { RenderedChart } from './render-charts.ts';
 import { figureOf } from './stats.ts';
 import type { LevelVerdict } from './verdict.ts';
 import { groupVerdicts } from './verdict.ts';
+import { rankedCell } from './verdict-section.ts';
 import { describeViolations } from './violations.ts';
 
 function rowVerdictLabel(row: Row, v: LevelVerdict | undefined): string {
@@ -18,8 +20,15 @@ function rowVerdictLabel(row: Row, v: LevelVerdict | undefined): string {
   }
   if (row.correctness.state === 'violated') return '✗ broke invariants';
   if (row.correctness.state === 'unchecked') return 'not checked';
-  if (v?.best?.row === row) return '✓ best';
-  if (v?.runnerUp?.row === row) return 'runner-up';
+  const r = v?.goodput;
+  if (!r) return 'correct';
+  if (r.leader.row === row) {
+    if (r.confidence === 'clear' || r.confidence === 'alone') return '✓ best';
+    if (r.confidence === 'no-interval') return 'first (no interval)';
+    return 'tied first';
+  }
+  if (r.tied.some((c) => c.row === row)) return 'tied first';
+  if (r.runnerUp?.row === row) return 'runner-up';
   return 'correct';
 }
 
@@ -27,7 +36,7 @@ export function detailBlocks(group: Group, charts: readonly RenderedChart[]): Bl
   const sweep = group.levels.length > 1;
   const verdicts = new Map(groupVerdicts(group).map((v) => [v.level, v]));
   const lead = (row: Row): TableCell[] => [
-    { text: [strong(row.strategy)] },
+    { text: qualityMark(row) ? [strong(row.strategy), qualityMark(row)] : [strong(row.strategy)] },
     ...(sweep ? [cell(String(row.level), true)] : []),
   ];
   const leadHead = ['strategy', ...(sweep ? [levelUnit(group.levelKind)] : [])];
@@ -44,7 +53,7 @@ export function detailBlocks(group: Group, charts: readonly RenderedChart[]): Bl
         sweep
           ? `${levelUnit(group.levelKind)} ${group.levels.join(', ')}`
           : levelLabel(group.levelKind, group.levels[0] as number)
-      }.${repeats > 1 ? ' Figures with repeats are the median, with the min–max over repeats in parentheses.' : ''}`,
+      }. Goodput and p99 show ± half their 95% interval where they have one.${repeats > 1 ? ' Other figures with repeats are the median, with the min–max over repeats in parentheses.' : ''}`,
     ),
     tone: 'note',
   });
@@ -71,10 +80,10 @@ export function detailBlocks(group: Group, charts: readonly RenderedChart[]): Bl
       if (!f) return [...lead(row), ...none(8), cell(label)];
       return [
         ...lead(row),
-        figCell(f.goodput, fmtRate),
+        rankedCell({ value: f.goodput.median, interval: row.intervals.goodput }, f.goodput, fmtRate),
         figCell(f.requestsPerSec, fmtRate),
         figCell(f.p50, fmtMs),
-        figCell(f.p99, fmtMs),
+        rankedCell({ value: f.p99.median, interval: row.intervals.p99 }, f.p99, fmtMs),
         figCell(f.p999, fmtMs),
         figCell(f.extraAttemptsPerSuccess, fmtRatio),
         cell(fmtPercent(f.retriedShare.median), true),

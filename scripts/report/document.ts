@@ -21,7 +21,8 @@ export type Block =
   | { kind: 'paragraph'; text: Text; tone?: 'verdict' | 'warning' | 'note' }
   | { kind: 'list'; items: Text[]; tone?: 'warning' | 'note' }
   | { kind: 'table'; head: string[]; numeric: boolean[]; rows: TableCell[][] }
-  | { kind: 'code'; text: string }
+  /** wrap: a long single command, shown whole (wrapped) in HTML rather than scrolled. */
+  | { kind: 'code'; text: string; wrap?: boolean }
   | { kind: 'chart'; file: string; title: string; alt: string; svg: string | null; error: string | null }
   | { kind: 'toc'; items: { id: string; text: string; children?: { id: string; text: string }[] }[] };
 

@@ -63,3 +63,29 @@ export function joinWords(items: readonly string[]): string {
   if (items.length <= 1) return items.join('');
   return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
+
+/**
+ * "1,777 ± 60", "17.1 ± 3.2": an interval's estimate and half-width. The half-width keeps the
+ * estimate's decimals, so the two read as one figure.
+ */
+export function fmtPlusMinus(
+  iv: { estimate: number; low: number; high: number },
+  fmt: (n: number) => string,
+): string {
+  const estimate = fmt(iv.estimate);
+  const decimals = estimate.includes('.') ? estimate.length - estimate.indexOf('.') - 1 : 0;
+  const half = new Intl.NumberFormat('en-US', {
+    minimumFractionDigits: decimals,
+    maximumFractionDigits: decimals,
+  }).format((iv.high - iv.low) / 2);
+  return `${estimate} ± ${half}`;
+}
+
+/** A ratio as a signed change: 1.38 -> "+38%", 0.97 -> "−3%" (a true minus sign). */
+export function fmtChange(ratio: number): string {
+  const pct = (ratio - 1) * 100;
+  const digits = Math.abs(pct) < 1 ? oneDecimal : whole;
+  const abs = digits.format(Math.abs(pct));
+  if (abs === '0' || abs === '0.0') return '±0%';
+  return `${pct > 0 ? '+' : '−'}${abs}%`;
+}

@@ -1,4 +1,12 @@
-import type { Cell, Correctness, DatabaseInfo, Metrics, RunResult } from '../../bench/result-schema.ts';
+import type {
+  Cell,
+  Correctness,
+  DatabaseInfo,
+  Interval,
+  Metrics,
+  RunResult,
+} from '../../bench/result-schema.ts';
+import { figureInterval } from '../../bench/stats/cell-interval.ts';
 import { STRATEGY_NAMES, WORKLOAD_NAMES } from '../../strategies/names.ts';
 import type { Figure } from './stats.ts';
 import { figureOf } from './stats.ts';
@@ -78,7 +86,21 @@ export interface Row {
   /** Repeats that failed or were unsupported. */
   notRun: Cell[];
   figures: RowFigures | null;
+  /**
+   * 95% intervals of the ranked figures, by the one rule in bench/stats/cell-interval.ts (over the
+   * repeats when there are two or more, else the cell's own); null where none exists.
+   */
+  intervals: { goodput: Interval | null; p99: Interval | null };
+  quality: RowQuality;
   correctness: RowCorrectness;
+}
+
+/** Whether a row's figures were taken in conditions that weaken them. */
+export interface RowQuality {
+  /** Repeats whose measured window never settled (steady = false). */
+  unsteady: number;
+  /** Repeats measured while something else took a large share of the machine. */
+  suspect: number;
 }
 
 export interface Group {
@@ -257,6 +279,20 @@ export function groupCells(result: RunResult): Group[] {
         measured,
         notRun: sorted.filter((c) => c.status === 'failed' || c.status === 'unsupported'),
         figures: summarize(measured),
+        intervals: {
+          goodput: figureInterval(
+            measured.map((c) => c.metrics),
+            'goodputPerSec',
+          ),
+          p99: figureInterval(
+            measured.map((c) => c.metrics),
+            'p99Ms',
+          ),
+        },
+        quality: {
+          unsteady: measured.filter((c) => c.metrics.steady?.steady === false).length,
+          suspect: measured.filter((c) => c.metrics.interference?.suspect === true).length,
+        },
         correctness: correctnessOf(measured),
       };
     });

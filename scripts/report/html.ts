@@ -57,6 +57,16 @@ figcaption { font-weight: 600; margin-bottom: 8px; }
 figcaption span { display: block; font-weight: 400; color: var(--muted); font-size: 13px; }
 figure svg { display: block; max-width: 100%; height: auto; }
 .chart-error { color: var(--bad); }
+td strong { white-space: nowrap; }
+pre.command code { white-space: pre-wrap; overflow-wrap: anywhere; }
+/* A phone: tighter margins; charts keep their text size and scroll sideways instead of shrinking. */
+@media (max-width: 640px) {
+  main { padding: 12px 10px 40px; }
+  h1 { font-size: 21px; overflow-wrap: anywhere; }
+  figure { padding: 8px 4px; }
+  figure svg { max-width: none; }
+  th, td { padding: 4px 5px; }
+}
 `;
 
 function inline(i: Inline): string {
@@ -104,7 +114,7 @@ function block(b: Block): string {
       return `<div class="table-wrap"><table><thead><tr>${th}</tr></thead><tbody>\n${rows}\n</tbody></table></div>`;
     }
     case 'code':
-      return `<pre><code>${escapeHtml(b.text)}</code></pre>`;
+      return `<pre${b.wrap ? ' class="command"' : ''}><code>${escapeHtml(b.text)}</code></pre>`;
     case 'chart': {
       const id = escapeHtml(`chart-${b.file.replace(/\.svg$/, '')}`);
       const caption = `<figcaption>${escapeHtml(b.title)}<span>${escapeHtml(b.alt)}</span></figcaption>`;

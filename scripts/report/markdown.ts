@@ -21,10 +21,21 @@ function codeSpan(s: string): string {
   return `${fence}${pad}${flat}${pad}${fence}`;
 }
 
+/**
+ * `**Tool: **` is not bold in CommonMark: a closing delimiter run must not follow whitespace (and
+ * an opening one must not precede it), so the asterisks would show. Spaces go outside the markers.
+ */
+function delimit(s: string, marker: string): string {
+  const m = /^(\s*)([\s\S]*?)(\s*)$/.exec(s) as RegExpExecArray;
+  const [, lead, body, trail] = m as unknown as [string, string, string, string];
+  const space = (w: string) => (w === '' ? '' : ' ');
+  return body === '' ? space(s) : `${space(lead)}${marker}${escapeMarkdown(body)}${marker}${space(trail)}`;
+}
+
 function inline(i: Inline): string {
   if (typeof i === 'string') return escapeMarkdown(i);
-  if ('strong' in i) return `**${escapeMarkdown(i.strong)}**`;
-  if ('em' in i) return `_${escapeMarkdown(i.em)}_`;
+  if ('strong' in i) return delimit(i.strong, '**');
+  if ('em' in i) return delimit(i.em, '_');
   return codeSpan(i.code);
 }
 

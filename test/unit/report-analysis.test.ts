@@ -7,7 +7,7 @@ import { describeSweep, sweepRanking } from '../../scripts/report/ranking.ts';
 import { figureOf, median } from '../../scripts/report/stats.ts';
 import { groupVerdicts, levelVerdict } from '../../scripts/report/verdict.ts';
 import { describeViolations, hasViolations } from '../../scripts/report/violations.ts';
-import { cellOf, loadFixture, measuredCell, variant } from './report-fixture.ts';
+import { cellOf, loadFixture, measuredCell, variant, withMeasurementQuality } from './report-fixture.ts';
 
 const fixture = loadFixture();
 
@@ -15,6 +15,20 @@ function group(result: typeof fixture, id: string): Group {
   const g = groupCells(result).find((x) => x.id === id);
   if (!g) throw new Error(`no group ${id}`);
   return g;
+}
+
+/** The fixture with each repeated cell's second repeat 2 ok/s above its first: narrow t-intervals. */
+function tightRepeats(result: typeof fixture): typeof fixture {
+  const first = new Map(
+    result.cells.filter((c) => c.repeat === 0).map((c) => [c.key, c.metrics?.goodputPerSec ?? 0]),
+  );
+  return variant(
+    (c) => c.repeat === 1,
+    (c) => {
+      c.metrics.goodputPerSec = (first.get(c.key) ?? 0) + 2;
+    },
+    result,
+  );
 }
 
 function kinds(result: typeof fixture): ObservationKind[] {
@@ -80,12 +94,12 @@ describe('verdicts', () => {
   it('picks the correct strategy with the highest goodput, never one with violations', () => {
     for (const g of groupCells(fixture)) {
       for (const v of groupVerdicts(g)) {
-        if (!v.best) continue;
-        expect(v.best.row.correctness.state).toBe('correct');
+        if (!v.goodput) continue;
+        expect(v.goodput.leader.row.correctness.state).toBe('correct');
         const correct = g.rows.filter((r) => r.level === v.level && r.correctness.state === 'correct');
         const top = Math.max(...correct.map((r) => r.figures?.goodput.median ?? 0));
-        expect(v.best.figures.goodput.median).toBe(top);
-        expect(v.runnerUp?.row.correctness.state ?? 'correct').toBe('correct');
+        expect(v.goodput.leader.figures.goodput.median).toBe(top);
+        expect(v.goodput.runnerUp?.row.correctness.state ?? 'correct').toBe('correct');
       }
     }
   });
@@ -95,10 +109,10 @@ describe('verdicts', () => {
     const v = levelVerdict(g, 32);
     const naive = g.rows.find((r) => r.strategy === 'naive' && r.level === 32);
     expect(naive?.figures?.goodput.median).toBeGreaterThan(
-      v.best?.figures.goodput.median ?? Number.POSITIVE_INFINITY,
+      v.goodput?.leader.figures.goodput.median ?? Number.POSITIVE_INFINITY,
     );
-    expect(v.best?.row.strategy).toBe('atomic');
-    expect(v.runnerUp?.row.strategy).toBe('for-update');
+    expect(v.goodput?.leader.row.strategy).toBe('atomic');
+    expect(v.goodput?.runnerUp?.row.strategy).toBe('for-update');
     expect(v.disqualified.map((r) => r.strategy)).toEqual(['naive']);
     expect(v.notRun.map((r) => r.strategy)).toEqual(['advisory']);
   });
@@ -114,33 +128,91 @@ describe('verdicts', () => {
       if (c.correctness) c.correctness.checked = false;
     });
     const v = levelVerdict(group(unchecked, 'account-hot-postgres-closed'), 32);
-    expect(v.best?.row.strategy).toBe('for-update');
+    expect(v.goodput?.leader.row.strategy).toBe('for-update');
     expect(v.unchecked.map((r) => r.strategy)).toEqual(['atomic']);
   });
 
-  it('calls a winner within the spread of repeats a tie', () => {
-    const g = group(fixture, 'account-hot-postgres-closed');
-    // Fixture: at 8 connections optimistic (1,584–1,627) clearly beats for-update (1,423–1,476).
-    expect(levelVerdict(g, 8).separation).toBe('clear');
-    const close = variant(
-      (c) => c.key === 'postgres/account/hot/for-update/closed/8' && c.repeat === 1,
+  it('calls repeats whose t-intervals overlap a tie, and separates tight ones', () => {
+    // Fixture: at 8 connections optimistic (1,584 and 1,627) and for-update (1,423 and 1,476):
+    // with two repeats the t quantile is 12.7, so the intervals (±273, ±337) overlap.
+    const v = levelVerdict(group(fixture, 'account-hot-postgres-closed'), 8);
+    expect(v.goodput?.confidence).toBe('tie');
+    expect(v.goodput?.tied.map((c) => c.row.strategy)).toEqual(['for-update']);
+    expect(v.goodput?.leader.goodput.interval?.method).toBe('repeats');
+    const tight = variant(
+      (c) =>
+        c.key === 'postgres/account/hot/for-update/closed/8' ||
+        c.key === 'postgres/account/hot/optimistic/closed/8',
       (c) => {
-        c.metrics.goodputPerSec = 1600;
+        c.metrics.goodputPerSec = (c.strategy === 'optimistic' ? 1600 : 1450) + c.repeat;
       },
     );
-    expect(levelVerdict(group(close, 'account-hot-postgres-closed'), 8).separation).toBe('overlap');
+    const clear = levelVerdict(group(tight, 'account-hot-postgres-closed'), 8);
+    expect(clear.goodput?.confidence).toBe('clear');
+    expect(clear.goodput?.leader.row.strategy).toBe('optimistic');
+  });
+
+  it("ties every strategy whose goodput interval overlaps the leader's", () => {
+    const run = withMeasurementQuality(
+      {},
+      variant(cellOf('mysql', 'account', 'for-update'), (c) => {
+        c.metrics.goodputPerSec = 1800;
+      }),
+    );
+    const v = levelVerdict(group(run, 'account-hot-mysql-closed'), 32);
+    expect(v.goodput?.confidence).toBe('tie');
+    expect(v.goodput?.leader.row.strategy).toBe('atomic');
+    expect(v.goodput?.tied.map((c) => c.row.strategy)).toEqual(['for-update']);
+    // 1,867 ± 5% over 1,800 ± 5%: the ratio's interval straddles 1.
+    expect(v.margin?.low).toBeLessThan(1);
+    expect(v.margin?.high).toBeGreaterThan(1);
+  });
+
+  it('separates disjoint intervals and gives the margin an interval', () => {
+    const v = levelVerdict(group(withMeasurementQuality(), 'account-hot-mysql-closed'), 32);
+    expect(v.goodput?.confidence).toBe('clear');
+    expect(v.goodput?.tied).toEqual([]);
+    const ratio = 1867 / 1243;
+    expect(v.margin?.ratio).toBeCloseTo(ratio, 9);
+    // Two ±5% intervals: half-width sqrt(2) x 5% on the log scale.
+    expect(v.margin?.low).toBeCloseTo(ratio * Math.exp(-Math.SQRT2 * 0.05), 9);
+    expect(v.margin?.high).toBeCloseTo(ratio * Math.exp(Math.SQRT2 * 0.05), 9);
+  });
+
+  it('without intervals, never ranks a leader over a runner-up within 5%', () => {
+    const close = variant(cellOf('mysql', 'account', 'for-update'), (c) => {
+      c.metrics.goodputPerSec = 1800;
+    });
+    const v = levelVerdict(group(close, 'account-hot-mysql-closed'), 32);
+    expect(v.goodput?.confidence).toBe('cannot-rank');
+    expect(v.goodput?.tied.map((c) => c.row.strategy)).toEqual(['for-update']);
+    // Far apart without intervals: ranked, and labelled as resting on point figures.
+    expect(levelVerdict(group(fixture, 'account-hot-mysql-closed'), 32).goodput?.confidence).toBe(
+      'no-interval',
+    );
+  });
+
+  it('ranks p99 among strategies that did not retry, and the best strategy other than atomic', () => {
+    const v = levelVerdict(group(withMeasurementQuality(), 'account-hot-mysql-closed'), 32);
+    expect(v.p99?.withoutRetries).toBe(true);
+    expect(v.p99?.leader.row.strategy).toBe('atomic');
+    expect(v.withoutAtomic?.leader.row.strategy).toBe('for-update');
+    const transfer = levelVerdict(group(withMeasurementQuality(), 'transfer-hot-set-postgres-closed'), 32);
+    // Both retried: the lowest p99 overall, and the report says they all retried.
+    expect(transfer.p99?.withoutRetries).toBe(false);
+    expect(transfer.p99?.leader.row.strategy).toBe('optimistic');
   });
 });
 
 describe('sweep ranking', () => {
   it('finds where the lead changes along the connections sweep', () => {
-    const g = group(fixture, 'account-hot-postgres-closed');
+    const g = group(tightRepeats(fixture), 'account-hot-postgres-closed');
     const ranking = sweepRanking(g);
     if (!ranking) throw new Error('expected a sweep ranking');
     expect(ranking.strategies).toEqual(['for-update', 'optimistic']);
     expect(ranking.segments).toEqual([
-      { strategy: 'optimistic', from: 8, to: 8 },
-      { strategy: 'for-update', from: 32, to: 32 },
+      { strategy: 'optimistic', tied: [], from: 8, to: 8 },
+      { strategy: 'for-update', tied: [], from: 32, to: 32 },
     ]);
     expect(describeSweep(g, ranking)).toBe(
       'The ranking changes with the number of connections: optimistic leads at 8 connections, for-update at 32 connections.',
@@ -151,14 +223,26 @@ describe('sweep ranking', () => {
     const steady = variant(
       (c) => c.key === 'postgres/account/hot/for-update/closed/8',
       (c) => {
-        c.metrics.goodputPerSec = 1900;
+        c.metrics.goodputPerSec = 1900 + c.repeat;
       },
+      tightRepeats(fixture),
     );
     const g = group(steady, 'account-hot-postgres-closed');
     const ranking = sweepRanking(g);
     if (!ranking) throw new Error('expected a sweep ranking');
     expect(ranking.changes).toBe(false);
     expect(describeSweep(g, ranking)).toBe('for-update leads at every level measured (8 to 32 connections).');
+  });
+
+  it('names a tie instead of a leader where the intervals overlap', () => {
+    // Two repeats each, t-intervals of about ±20%: for-update and optimistic overlap at both levels.
+    const g = group(fixture, 'account-hot-postgres-closed');
+    const ranking = sweepRanking(g);
+    if (!ranking) throw new Error('expected a sweep ranking');
+    expect(ranking.changes).toBe(false);
+    expect(describeSweep(g, ranking)).toBe(
+      'for-update and optimistic are tied at every level measured (8 to 32 connections): their goodput intervals overlap.',
+    );
   });
 
   it('has nothing to say about a group with one level', () => {
@@ -306,7 +390,7 @@ describe('observations', () => {
     const text = observationsOf(broken, 'unsafe-claim')[0]?.text ?? '';
     expect(text).toContain('for-update at 32 connections lost updates on 3 accounts');
     // ...and it is disqualified, so the verdict moves on.
-    expect(levelVerdict(group(broken, 'account-hot-mysql-closed'), 32).runnerUp?.row.strategy).toBe(
+    expect(levelVerdict(group(broken, 'account-hot-mysql-closed'), 32).goodput?.runnerUp?.row.strategy).toBe(
       'optimistic',
     );
   });

@@ -1,18 +1,22 @@
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RunResult } from '../../bench/result-schema.ts';
-import { chartSpecs } from '../../scripts/report/charts.ts';
+import { chartSpecs, DISQUALIFIED_COLOR } from '../../scripts/report/charts.ts';
 import { compactJson } from '../../scripts/report/compact-json.ts';
+import { em, strong } from '../../scripts/report/document.ts';
 import { escapeHtml, renderHtml } from '../../scripts/report/html.ts';
-import { escapeMarkdown, renderMarkdown } from '../../scripts/report/markdown.ts';
+import { blocksToMarkdown, escapeMarkdown, renderMarkdown } from '../../scripts/report/markdown.ts';
 import type { RenderedChart } from '../../scripts/report/render-charts.ts';
 import { renderCharts } from '../../scripts/report/render-charts.ts';
 import { RENDERERS } from '../../scripts/report/renderers.ts';
-import { loadFixture, variant } from './report-fixture.ts';
+import { cellOf, FIXTURE_PATH, loadFixture, variant, withMeasurementQuality } from './report-fixture.ts';
 
 const fixture = loadFixture();
 let charts: RenderedChart[] = [];
 let md = '';
 let html = '';
+/** The fixture as a run that records intervals, steady state and interference. */
+let mdq = '';
 
 /** Text of the Markdown section that starts with `heading`, up to the next heading of the same level. */
 function section(doc: string, heading: string): string {
@@ -43,16 +47,116 @@ beforeAll(async () => {
   charts = await renderCharts(fixture);
   md = renderMarkdown(fixture, charts);
   html = renderHtml(fixture, charts);
+  mdq = renderMarkdown(withMeasurementQuality(), []);
 }, 120_000);
 
 describe('markdown decision report', () => {
   it('gives the verdict to the best correct strategy and a runner-up', () => {
-    const verdicts = section(md, '### account · hot · mysql (MariaDB 10.5.27) · closed model');
+    const verdicts = section(mdq, '### account · hot · mysql (MariaDB 10.5.27) · closed model');
     expect(verdicts).toMatch(
-      /^\*\*atomic\*\* is the best correct strategy at 32 connections: 1,867 ok\/s, p99 41\.3 ms/m,
+      /^\*\*atomic\*\* is the best correct strategy at 32 connections: 1,867 ± 93 ok\/s, p99 41\.3 ± 3\.3 ms/m,
     );
-    expect(verdicts).toContain('Runner-up: **for-update**');
+    expect(verdicts).toContain(
+      'Runner-up: **for-update** with 33% less goodput, a margin of +50% (+40% to +61%): 1,243 ± 62 ok/s',
+    );
+    expect(verdicts).toContain('Their 95% goodput intervals do not overlap.');
     expect(verdicts).not.toMatch(/\*\*naive\*\* is the best/);
+    expect(section(mdq, '## At a glance')).toContain(
+      '| account · hot _mysql · 32 connections_ | **atomic** | 1,867 ± 93 | +50% (+40% to +61%) over for-update | 41.3 ± 3.3 | 0.00 | clear |',
+    );
+  });
+
+  it('renders overlapping intervals as a tie that names every tied strategy', () => {
+    const tie = renderMarkdown(
+      withMeasurementQuality(
+        {},
+        variant(cellOf('mysql', 'account', 'for-update'), (c) => {
+          c.metrics.goodputPerSec = 1800;
+        }),
+      ),
+      [],
+    );
+    const verdicts = section(tie, '### account · hot · mysql (MariaDB 10.5.27) · closed model');
+    expect(verdicts).toMatch(
+      /^Tie at 32 connections: \*\*atomic\*\* and \*\*for-update\*\* are not separated/m,
+    );
+    expect(verdicts).toContain('`--duration 30s`');
+    expect(verdicts).toContain('`--repeat 3`');
+    expect(verdicts).toContain('highest throughput: **atomic** or **for-update** (tie)');
+    expect(verdicts).not.toContain('is the best correct strategy');
+    expect(section(tie, '## At a glance')).toMatch(
+      /32 connections_ \| tie: \*\*atomic\*\*, \*\*for-update\*\* \| 1,867 ± 93 \| \+4% \(−3% to \+11%\) over for-update \|.*\| tie \|/,
+    );
+  });
+
+  it('never calls a figure without an interval best over a close runner-up', () => {
+    const close = renderMarkdown(
+      variant(cellOf('mysql', 'account', 'for-update'), (c) => {
+        c.metrics.goodputPerSec = 1800;
+      }),
+      [],
+    );
+    const verdicts = section(close, '### account · hot · mysql (MariaDB 10.5.27) · closed model');
+    expect(verdicts).toMatch(
+      /^No interval: cannot rank at 32 connections: \*\*atomic\*\* and \*\*for-update\*\* are less than 5% apart/m,
+    );
+    expect(verdicts).not.toContain('is the best correct strategy');
+    expect(verdicts).not.toContain('ranks first');
+    expect(section(close, '## At a glance')).toContain('cannot rank: **atomic**, **for-update**');
+  });
+
+  it('renders a run.json from before intervals, saying its figures have none', () => {
+    const old = JSON.parse(readFileSync(FIXTURE_PATH, 'utf8')) as { cells: { repeat: number }[] };
+    old.cells = old.cells.filter((c) => c.repeat === 0);
+    const page = renderMarkdown(RunResult.parse(old), []);
+    expect(page).toContain('No figure in this run has an interval');
+    expect(page).toContain(
+      '**atomic** ranks first at 32 connections: 1,867 ok/s, p99 41.3 ms, 0.00 extra attempts per success.',
+    );
+    expect(page).toContain('No interval: atomic and for-update have none');
+    expect(page).not.toMatch(/\d ± \d/);
+    // Alone in its comparison, a strategy is still the best; beside others, no interval means no "best".
+    expect(page).not.toContain('**atomic** is the best correct strategy');
+  });
+
+  it('marks figures that never settled or were disturbed, with a legend line', () => {
+    const marked = renderMarkdown(
+      withMeasurementQuality({
+        unsteady: (c) => c.database === 'mysql' && c.strategy === 'atomic',
+        suspect: (c) => c.database === 'mysql' && c.strategy === 'for-update',
+      }),
+      [],
+    );
+    expect(section(marked, '## At a glance')).toContain(
+      '| **atomic**† | 1,867 ± 93 | +50% (+40% to +61%) over for-update‡ |',
+    );
+    expect(marked).toContain('† goodput was still changing through the measured window (not steady)');
+    expect(marked).toContain('‡ something else on the machine took at least 15% of its CPU');
+    expect(md).not.toContain('† goodput was still changing');
+  });
+
+  it('states the test conditions: pool, harness CPU, retry policy, steady state, interference', () => {
+    const box = section(mdq, '## Test conditions');
+    expect(box).toContain(
+      "32 connections share a pool of 10: while every pooled connection is busy, 22 of 32 requests wait for one, so about 69% of each request's latency can be pool wait",
+    );
+    expect(box).toContain('together used 1.37 CPU-seconds per second (median over cells; max 1.87)');
+    expect(box).toContain('tried at most 10 times in all');
+    expect(box).toContain('min(200, 2 x 2^(n-1))) ms');
+    expect(box).toContain('26 of 26 measured cells were steady');
+    expect(box).toContain('warm-up took 3.0 s (median), at most 4.0 s');
+    expect(box).toContain('0 cells at 15% or more are marked ‡');
+    const old = section(md, '## Test conditions');
+    expect(old).toContain('**Steady state:** not recorded in this run');
+    expect(old).toContain('**Interference:** not recorded in this run');
+  });
+
+  it('makes labels bold in Markdown, spaces outside the markers', () => {
+    expect(md).toContain('- **Tool:** lockbench');
+    expect(md).not.toContain('**Tool: **');
+    expect(blocksToMarkdown([{ kind: 'paragraph', text: [strong(' Label: '), 'x ', em('note ')] }])).toBe(
+      ' **Label:** x _note_ \n',
+    );
   });
 
   it('lists disqualified strategies with what they broke, in words and counts', () => {
@@ -71,17 +175,29 @@ describe('markdown decision report', () => {
     );
   });
 
-  it('states where the ranking changes along the sweep', () => {
+  it('states where the ranking changes along the sweep, or that it is a tie', () => {
+    // Two repeats each: their t-intervals overlap at both levels.
     expect(md).toContain(
+      'for-update and optimistic are tied at every level measured (8 to 32 connections): their goodput intervals overlap.',
+    );
+    // Identical repeats: zero-width intervals, so the order stands.
+    const goodput = (fu8: number) => (c: { strategy: string; connections: number }) =>
+      c.strategy === 'for-update' ? (c.connections === 8 ? fu8 : 1700) : c.connections === 8 ? 1600 : 1000;
+    const sweepOf = (fu8: number) =>
+      renderMarkdown(
+        variant(
+          (c) =>
+            c.database === 'postgres' && c.workload === 'account' && /for-update|optimistic/.test(c.strategy),
+          (c) => {
+            c.metrics.goodputPerSec = goodput(fu8)(c);
+          },
+        ),
+        [],
+      );
+    expect(sweepOf(1500)).toContain(
       'The ranking changes with the number of connections: optimistic leads at 8 connections, for-update at 32 connections',
     );
-    const steady = variant(
-      (c) => c.key === 'postgres/account/hot/for-update/closed/8',
-      (c) => {
-        c.metrics.goodputPerSec = 1900;
-      },
-    );
-    const other = renderMarkdown(steady, []);
+    const other = sweepOf(1900);
     expect(other).not.toContain('The ranking changes');
     expect(other).toContain('for-update leads at every level measured (8 to 32 connections).');
   });
@@ -91,7 +207,8 @@ describe('markdown decision report', () => {
       md.slice(md.indexOf('## Details and charts')),
       '### account · hot · postgres (PostgreSQL 18.4) · closed model',
     );
-    expect(details).toContain('| **for-update** | 32 | 1,682 _(1,652–1,711)_ |');
+    // Goodput and p99 carry the repeats' interval; the other figures the median and min–max.
+    expect(details).toContain('| **for-update** | 32 | 1,682 ± 375 | 1,682 _(1,652–1,711)_ |');
   });
 
   it('has the tables behind the verdict, observations, environment and the command', () => {
@@ -108,7 +225,9 @@ describe('markdown decision report', () => {
     ]) {
       expect(md).toContain(`${heading}\n`);
     }
-    expect(md).toContain(fixture.command);
+    // The command verbatim, whole, in a code block of its own.
+    expect(md).toContain(`\n\`\`\`\n${fixture.command}\n\`\`\`\n`);
+    expect(html).toContain(`<pre class="command"><code>${escapeHtml(fixture.command)}</code></pre>`);
     expect(md).toContain('a1b2c3d4e5f60718293a4b5c6d7e8f9012345678');
     expect(md).toContain('| `pool` | 10 | 10 |');
     expect(md).toContain('| `lockOrder` | request | request |');
@@ -174,6 +293,33 @@ describe('charts', () => {
     expect(single).toContain('"type":"bar"');
   });
 
+  it('draws a disqualified strategy greyed and faded in every chart, never as a normal mark', () => {
+    const mine = charts.filter((c) => c.group === 'account-hot-postgres-closed');
+    expect(mine.map((c) => c.kind)).toEqual(['throughput', 'latency', 'timeline', 'retries']);
+    for (const c of mine) {
+      const naive = [...(c.svg ?? '').matchAll(/<path\b[^>]*role="graphics-symbol"[^>]*>/g)]
+        .map((m) => m[0])
+        .filter((m) => m.includes('strategy: naive ✗'));
+      expect(naive.length, c.file).toBeGreaterThan(0);
+      for (const mark of naive) expect(mark, c.file).toContain('opacity="0.4"');
+      // Its own marks (not the error-class bars, coloured by class) are grey; its lines dashed.
+      expect(
+        naive.some((m) => m.includes(`="${DISQUALIFIED_COLOR}"`)),
+        c.file,
+      ).toBe(true);
+      for (const line of naive.filter((m) => m.includes('line mark'))) {
+        expect(line, c.file).toContain(`stroke="${DISQUALIFIED_COLOR}"`);
+        expect(line, c.file).toContain('stroke-dasharray="4,3"');
+      }
+    }
+    // A correct strategy keeps its colour and full opacity.
+    const atomic = [...(mine[0]?.svg ?? '').matchAll(/<path\b[^>]*strategy: atomic;[^>]*>/g)].map(
+      (m) => m[0],
+    );
+    expect(atomic.length).toBeGreaterThan(0);
+    for (const mark of atomic) expect(mark).not.toContain('opacity="0.4"');
+  });
+
   it('marks disqualified strategies in the charts', () => {
     const svg = charts.find((c) => c.file === 'chart-account-hot-postgres-closed-throughput.svg')?.svg ?? '';
     expect(svg).toContain('naive ✗');
@@ -192,11 +338,9 @@ describe('html report', () => {
   });
 
   it('says the same as the Markdown', () => {
+    expect(html).toContain('<strong>atomic</strong> ranks first at 32 connections: 1,867 ok/s');
     expect(html).toContain(
-      '<strong>atomic</strong> is the best correct strategy at 32 connections: 1,867 ok/s',
-    );
-    expect(html).toContain(
-      'The ranking changes with the number of connections: optimistic leads at 8 connections',
+      'for-update and optimistic are tied at every level measured (8 to 32 connections)',
     );
     expect(html).toContain('MariaDB reports NOWAIT as a lock-wait timeout.');
   });
@@ -270,9 +414,7 @@ describe('runs the fixture does not cover', () => {
     const open = RunResult.parse(base);
     const md = renderMarkdown(open, await renderCharts(open));
     expect(md).toContain('### account · hot · postgres (PostgreSQL 18.4) · open model');
-    expect(md).toContain(
-      'The ranking changes with the request rate: optimistic leads at 400 req/s, for-update at 1600 req/s.',
-    );
+    expect(md).toContain('for-update and optimistic are tied at every level measured (400 to 1600 req/s)');
     expect(md).toContain('**Target rate not reached.**');
     expect(md).toContain('could not start 321 scheduled requests');
     // A pool smaller than the connections says nothing about an open model's queue.
