@@ -1,17 +1,20 @@
 import type { RunResult } from '../../bench/result-schema.ts';
 import { type CellGroup, groupCells, metricSpread, peerGroupId } from './cell-groups.ts';
 import { type CorrectnessReport, checkCorrectness, statusSummary } from './correctness.ts';
+import { type Estimate, figureEstimate } from './estimate.ts';
 import { METRIC_NAMES, METRICS, type MetricName } from './metrics.ts';
-import { chooseReferences, type PeerReference, relativeSpread } from './relative.ts';
-import { median, type Spread } from './spread.ts';
-import { type Judgement, judge, type Verdict } from './verdict.ts';
+import { chooseReferences, type PeerReference, relativeEstimate } from './relative.ts';
+import { median } from './spread.ts';
+import { type Judgement, judge, VERDICTS, type Verdict } from './verdict.ts';
 
 /**
  * - absolute: each cell's figures against the same cell in the baseline.
  * - relative: each strategy's goodput and p99 divided by the reference strategy's in the same run,
  *   peer group (database, workload, profile, load level); a uniformly slower runner cancels out.
+ *   Its interval: over repeats paired by repeat number, or with one repeat both intervals combined
+ *   (relativeEstimate).
  * - both (default): a regression must show in both (a real slowdown that the runner does not
- *   explain); when they disagree the verdict is 'noise'. The reference strategy itself cannot be
+ *   explain); see ComparedMetric.verdict for disagreements. The reference strategy itself cannot be
  *   judged relatively: see ComparedMetric.verdict and the warnings.
  * Extra attempts per success is compared as measured in every mode (METRICS.extraAttempts.relative).
  */
@@ -39,8 +42,8 @@ export const DEFAULT_COMPARE_OPTIONS: CompareOptions = Object.freeze({
 });
 
 export interface Side extends Judgement {
-  baseline: Spread;
-  current: Spread;
+  baseline: Estimate;
+  current: Estimate;
 }
 
 export interface RelativeSide extends Side {
@@ -66,9 +69,11 @@ export interface ComparedMetric {
   isReference: boolean;
   /**
    * The decision under the mode. absolute: absolute.verdict. relative: relative.verdict. both: the
-   * common verdict when they agree, else 'noise'. Where the mode needs a relative verdict that does
-   * not exist (reference cell, no reference), the absolute verdict with regression/improved/noise
-   * turned into 'noise': the figure moved, but nothing separates the code from the runner.
+   * common verdict when they agree; else 'noise' when either found no change (or they point opposite
+   * ways), else 'not-judged' (one found a change the other could not judge). Where the mode needs a
+   * relative verdict that does not exist (reference cell, no reference), the absolute verdict with
+   * regression/improved turned into 'noise': the figure moved, but nothing separates the code from
+   * the runner.
    */
   verdict: Verdict;
 }
@@ -108,7 +113,14 @@ export interface Comparison {
   warnings: string[];
   counts: Record<Verdict, number>;
   /**
-   * Median over compared cells of current/baseline median goodput: how much faster (>1) or slower
+   * fail: a judged regression or a correctness failure (exit 1). pass: no regression among the
+   * judged figures. could-not-tell: neither, and no figure had an interval on both sides (at most,
+   * extra attempts were judged as below their floor): the comparison could not have seen a
+   * regression, so it must not read as a clean pass.
+   */
+  outcome: 'fail' | 'pass' | 'could-not-tell';
+  /**
+   * Median over compared cells of the goodput ratio current/baseline: how much faster (>1) or slower
    * (<1) the current run was overall, a hint of a different runner. Null when nothing was compared.
    */
   goodputRatioMedian: number | null;
@@ -128,10 +140,6 @@ function summary(run: RunResult): RunSummary {
   };
 }
 
-function unconfirmed(v: Verdict): Verdict {
-  return v === 'ok' ? 'ok' : 'noise';
-}
-
 function decide(
   mode: CompareMode,
   absolute: Verdict,
@@ -139,9 +147,11 @@ function decide(
   relativeApplies: boolean,
 ): Verdict {
   if (mode === 'absolute' || !relativeApplies) return absolute;
-  if (relative === null) return unconfirmed(absolute);
-  if (mode === 'relative') return relative;
-  return absolute === relative ? absolute : 'noise';
+  if (relative === null) return absolute === 'not-judged' ? 'not-judged' : 'noise';
+  if (mode === 'relative' || absolute === relative) return relative;
+  if (absolute === 'noise' || relative === 'noise') return 'noise';
+  if (absolute === 'not-judged' || relative === 'not-judged') return 'not-judged';
+  return 'noise'; // regression one way, improvement the other
 }
 
 /** Compares two runs cell by cell; pure. */
@@ -172,21 +182,24 @@ export function compareRuns(
     for (const metric of METRIC_NAMES) {
       const spec = METRICS[metric];
       const threshold = options.thresholds[metric];
-      const judgeOpts = { better: spec.better, floor: spec.floor, threshold };
+      const judgeOpts = {
+        better: spec.better,
+        threshold,
+        quietBelowFloor: spec.quietBelowFloor ? spec.floor : null,
+      };
       // biome-ignore lint/style/noNonNullAssertion: goodput was measured, so every metric was
-      const [b, c] = [metricSpread(base, metric)!, metricSpread(cur, metric)!];
+      const [b, c] = [figureEstimate(base, metric)!, figureEstimate(cur, metric)!];
       const absolute: Side = { baseline: b, current: c, ...judge(b, c, judgeOpts) };
       let relative: RelativeSide | null = null;
       if (useRelative && spec.relative && ref && !isReference) {
-        const rb = relativeSpread(base, baseline.get(ref.key) as CellGroup, metric);
-        const rc = relativeSpread(cur, current.get(ref.key) as CellGroup, metric);
+        const rb = relativeEstimate(base, baseline.get(ref.key) as CellGroup, metric);
+        const rc = relativeEstimate(cur, current.get(ref.key) as CellGroup, metric);
         if (rb && rc) {
-          // Ratios are already floored and near 1: their own scale needs no floor.
           relative = {
             reference: ref.strategy,
             baseline: rb,
             current: rc,
-            ...judge(rb, rc, { ...judgeOpts, floor: 0 }),
+            ...judge(rb, rc, { ...judgeOpts, quietBelowFloor: null }),
           };
         }
       }
@@ -225,8 +238,10 @@ export function compareRuns(
     .filter((g) => !current.has(g.key))
     .map(({ key, label }) => ({ key, label }));
   const correctness = checkCorrectness(baseline, current);
-  const counts: Record<Verdict, number> = { ok: 0, improved: 0, regression: 0, noise: 0 };
+  const counts = Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
   for (const m of metrics) counts[m.verdict]++;
+  const failed = counts.regression > 0 || correctness.failures.length > 0;
+  const judgedByInterval = metrics.some((m) => m.absolute.ratioInterval !== null);
   return {
     options,
     baseline: summary(baselineRun),
@@ -239,8 +254,9 @@ export function compareRuns(
     correctness,
     warnings,
     counts,
+    outcome: failed ? 'fail' : judgedByInterval ? 'pass' : 'could-not-tell',
     goodputRatioMedian: goodputRatioMedian(metrics),
-    failed: counts.regression > 0 || correctness.failures.length > 0,
+    failed,
   };
 }
 
@@ -265,12 +281,12 @@ function referenceWarnings(
     const peersRegressed = peers.filter((m) => m.absolute.verdict === 'regression').length;
     if (peers.length === 0) {
       out.push(
-        `${own.label} lost goodput (${pct(own.absolute.change)}) and is the only strategy of its group: ` +
+        `${own.label} lost goodput (${pct(own.absolute.ratio - 1)}) and is the only strategy of its group: ` +
           'relative mode cannot judge it; check it, or rerun with --mode absolute.',
       );
     } else if (peersRegressed * 2 < peers.length) {
       out.push(
-        `Reference ${ref.strategy} (${own.label}) lost goodput on its own (${pct(own.absolute.change)}) while ` +
+        `Reference ${ref.strategy} (${own.label}) lost goodput on its own (${pct(own.absolute.ratio - 1)}) while ` +
           `${peers.length - peersRegressed} of ${peers.length} peers did not: relative mode cannot see a ` +
           'change of the reference itself; check it, or rerun with --mode absolute.',
       );
@@ -292,9 +308,7 @@ function databaseWarnings(baseline: RunResult, current: RunResult): string[] {
 }
 
 function goodputRatioMedian(metrics: readonly ComparedMetric[]): number | null {
-  const ratios = metrics.flatMap((m) =>
-    m.metric === 'goodput' && m.absolute.ratio !== null ? [m.absolute.ratio] : [],
-  );
+  const ratios = metrics.flatMap((m) => (m.metric === 'goodput' ? [m.absolute.ratio] : []));
   return ratios.length === 0 ? null : median(ratios);
 }
 

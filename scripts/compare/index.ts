@@ -24,10 +24,11 @@ export {
   checkCorrectness,
   type ExpectedUnsafe,
 } from './correctness.ts';
+export { type Estimate, figureEstimate, quotientEstimate } from './estimate.ts';
 export { loadRun } from './load-run.ts';
 export { METRIC_NAMES, METRICS, type MetricName, type MetricSpec } from './metrics.ts';
 export { COMPARE_USAGE, type CompareArgs, parseCompareArgs, parsePercent } from './options.ts';
-export { chooseReferences, type PeerReference, relativeSpread } from './relative.ts';
+export { chooseReferences, type PeerReference, relativeEstimate } from './relative.ts';
 export { renderComparisonMarkdown } from './render-markdown.ts';
-export { median, rangesOverlap, type Spread, spreadOf } from './spread.ts';
-export { type Judgement, judge, VERDICTS, type Verdict } from './verdict.ts';
+export { median, type Spread, spreadOf } from './spread.ts';
+export { type Judgement, judge, VERDICTS, type Verdict, type VerdictReason } from './verdict.ts';

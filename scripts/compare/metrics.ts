@@ -1,4 +1,5 @@
 import type { Metrics } from '../../bench/result-schema.ts';
+import type { IntervalFigure } from '../../bench/stats/cell-interval.ts';
 
 /** The three figures a comparison and the exporters track per cell. */
 export const METRIC_NAMES = ['goodput', 'p99', 'extraAttempts'] as const;
@@ -11,9 +12,9 @@ export interface MetricSpec {
   /** Which direction is an improvement. */
   better: 'bigger' | 'smaller';
   /**
-   * Absolute floor of the scale a change is measured against: change = (current - baseline) /
-   * max(baseline, floor). It keeps tiny figures from producing huge percentages: extra attempts per
-   * success going 0.001 -> 0.002 is +0.001 / 0.05 = 2%, not +100%. Same unit as the metric.
+   * Figures (and their interval bounds) are raised to this floor before they are divided: ratio =
+   * max(current, floor) / max(baseline, floor). It keeps tiny figures from producing huge ratios:
+   * extra attempts per success going 0.001 -> 0.002 is ×1.00, not ×2. Same unit as the metric.
    */
   floor: number;
   /**
@@ -22,6 +23,18 @@ export interface MetricSpec {
    * usual reference (atomic) has none, so it is always compared as measured.
    */
   relative: boolean;
+  /**
+   * The figure's name in a cell's `metrics.intervals`, whose interval `figureInterval` picks; null
+   * where the schema records none (extra attempts: only repeats give it an interval).
+   */
+  interval: IntervalFigure | null;
+  /**
+   * With no interval on a side, a figure at or below `floor` on both sides is judged 'noise'
+   * instead of 'not judged' (its floored ratio is exactly 1). Only for extra attempts: the schema
+   * has no within-run interval for it, so a one-repeat run could never have it judged, and below
+   * the floor retries are background whatever their noise.
+   */
+  quietBelowFloor: boolean;
   read: (m: Metrics) => number;
 }
 
@@ -32,6 +45,8 @@ export const METRICS: Record<MetricName, MetricSpec> = {
     better: 'bigger',
     floor: 1,
     relative: true,
+    interval: 'goodputPerSec',
+    quietBelowFloor: false,
     read: (m) => m.goodputPerSec,
   },
   p99: {
@@ -41,6 +56,8 @@ export const METRICS: Record<MetricName, MetricSpec> = {
     // Sub-millisecond p99s on loopback jump by 2x from scheduling alone.
     floor: 1,
     relative: true,
+    interval: 'p99Ms',
+    quietBelowFloor: false,
     read: (m) => m.latencyMs.p99,
   },
   extraAttempts: {
@@ -50,6 +67,8 @@ export const METRICS: Record<MetricName, MetricSpec> = {
     // 5 extra attempts per 100 successes: below that, retries are background noise.
     floor: 0.05,
     relative: false,
+    interval: null,
+    quietBelowFloor: true,
     read: (m) => m.retries.extraAttemptsPerSuccess,
   },
 };

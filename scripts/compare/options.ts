@@ -36,8 +36,11 @@ Options:
   --out <file>                    also write the markdown summary to <file>
   -h, --help                      this text
 
-<pct> is a percentage: 15% or 15. Exit 0: no regression; 1: a regression or a correctness
-failure; 2: usage error.`;
+<pct> is a percentage: 15% or 15. A figure is a regression when the 95% interval of its ratio
+current/baseline lies entirely beyond the threshold; a figure with no interval on a side (one
+repeat of cells too short for within-run batches) is not judged. Exit 0: no regression detected,
+or nothing could be judged (the summary then says "could not tell"); 1: a judged regression or a
+correctness failure; 2: usage error.`;
 
 const PER_METRIC_FLAGS: Record<string, MetricName> = {
   'threshold-goodput': 'goodput',

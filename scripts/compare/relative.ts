@@ -1,7 +1,8 @@
 import type { Cell } from '../../bench/result-schema.ts';
+import { meanInterval } from '../../bench/stats/interval.ts';
 import { type CellGroup, measuredRepeats, metricSpread, peerGroupId } from './cell-groups.ts';
+import { type Estimate, figureEstimate, logHalfWidth, quotientEstimate } from './estimate.ts';
 import { METRICS, type MetricName } from './metrics.ts';
-import { median, type Spread, spreadOf } from './spread.ts';
 
 /** The strategy the other strategies of a peer group are divided by, the same in both runs. */
 export interface PeerReference {
@@ -54,27 +55,40 @@ export function chooseReferences(
 }
 
 /**
- * A metric of `group` divided by the same metric of `reference`, both from one run. Repeats are
- * paired by repeat number (repeat i of both ran close in time, so they share the runner's mood);
- * without any pair, the ratio of the medians. Both sides are raised to the metric's floor first so a
- * near-zero reference does not blow the ratio up.
+ * A metric of `group` divided by the same metric of `reference`, both from one run and raised to
+ * the metric's floor first (so a near-zero reference does not blow the ratio up). With two or more
+ * repeats paired by repeat number (repeat i of both ran close in time and share the runner's mood),
+ * the figure is the mean of the paired ratios with the t-interval over them: figureInterval's rule
+ * for repeats, applied to the ratio, so what the pair shares cancels. Otherwise the quotient of
+ * the two figures, its interval combining both intervals (quotientEstimate): wider than either,
+ * none when either has none.
  */
-export function relativeSpread(group: CellGroup, reference: CellGroup, metric: MetricName): Spread | null {
+export function relativeEstimate(
+  group: CellGroup,
+  reference: CellGroup,
+  metric: MetricName,
+): Estimate | null {
   const { read, floor } = METRICS[metric];
-  const value = (c: Cell) => Math.max(read(c.metrics ?? unreachable()), floor);
+  // biome-ignore lint/style/noNonNullAssertion: measuredRepeats keeps only cells with metrics
+  const value = (c: Cell) => Math.max(read(c.metrics!), floor);
   const refByRepeat = new Map(measuredRepeats(reference).map((c) => [c.repeat, value(c)]));
   const pairs: number[] = [];
   for (const c of measuredRepeats(group)) {
     const ref = refByRepeat.get(c.repeat);
     if (ref !== undefined) pairs.push(value(c) / ref);
   }
-  if (pairs.length > 0) return spreadOf(pairs);
-  const own = measuredRepeats(group).map(value);
-  const ref = [...refByRepeat.values()];
-  if (own.length === 0 || ref.length === 0) return null;
-  return spreadOf([median(own) / median(ref)]);
-}
-
-function unreachable(): never {
-  throw new Error('measured repeat without metrics');
+  const iv = meanInterval(pairs);
+  if (iv) {
+    return {
+      value: iv.estimate,
+      interval: { low: iv.low, high: iv.high },
+      method: 'repeats',
+      repeats: pairs.length,
+      floored: iv.estimate,
+      logHalfWidth: logHalfWidth(iv.estimate, iv.low, iv.high),
+    };
+  }
+  const own = figureEstimate(group, metric);
+  const ref = figureEstimate(reference, metric);
+  return own && ref ? quotientEstimate(own, ref) : null;
 }

@@ -1,7 +1,10 @@
 import type { ComparedMetric, Comparison, RunSummary } from './compare-runs.ts';
+import type { Estimate } from './estimate.ts';
 import { METRIC_NAMES, METRICS, type MetricName } from './metrics.ts';
-import type { Spread } from './spread.ts';
-import type { Verdict } from './verdict.ts';
+import type { Judgement, Verdict } from './verdict.ts';
+
+/** How to get figures judged that have no interval; quoted in the headline and the rules. */
+export const JUDGE_HINT = 'run with --repeat 3 or longer --duration to judge them';
 
 /** Renders a comparison as GitHub-flavoured markdown for a PR comment or a job summary; pure. */
 export function renderComparisonMarkdown(c: Comparison): string {
@@ -32,11 +35,15 @@ export function renderComparisonMarkdown(c: Comparison): string {
 
   const decided = c.metrics.filter((m) => m.verdict === 'regression' || m.verdict === 'improved');
   if (decided.length > 0) out.push('', '### Regressions and improvements', '', ...metricTable(decided));
-  if (c.counts.noise > 0) {
+  const moved = c.metrics.filter(
+    (m) => m.verdict === 'noise' && movedBeyondThreshold(m, c.options.mode),
+  ).length;
+  if (moved > 0) {
     out.push(
       '',
-      `${c.counts.noise} figure(s) moved beyond the threshold but count as noise (the repeats overlap` +
-        `${c.options.mode === 'both' ? ', or absolute and relative comparisons disagree' : ''}): see all comparisons below.`,
+      `${moved} figure(s) moved beyond the threshold but count as noise (the 95% interval of the ratio reaches ` +
+        `back inside the threshold${c.options.mode === 'both' ? ', or absolute and relative comparisons disagree' : ''}): ` +
+        'see all comparisons below.',
     );
   }
 
@@ -80,22 +87,43 @@ export function renderComparisonMarkdown(c: Comparison): string {
 
 function headline(c: Comparison): string {
   const n = c.counts;
+  const notJudged = n['not-judged'];
+  const judged = c.metrics.length - notJudged;
+  const counted =
+    notJudged > 0
+      ? `${judged} judged, ${notJudged} not judged: no interval — ${JUDGE_HINT}`
+      : `${judged} judged`;
   const extra = [
-    n.improved > 0 ? `${n.improved} improved` : null,
-    n.noise > 0 ? `${n.noise} within noise` : null,
+    n.improved > 0 ? `${n.improved} improvement(s)` : null,
     c.added.length + c.removed.length > 0
       ? `${c.added.length} added, ${c.removed.length} removed cell(s)`
       : null,
   ].filter((x) => x !== null);
-  const tail = extra.length > 0 ? ` (${extra.join(', ')})` : '';
-  if (!c.failed) {
-    return `✅ **PASS**: no regression beyond the thresholds and no correctness failure in ${c.metrics.length} comparisons${tail}.`;
+  const tail = extra.length > 0 ? ` ${extra.join('; ')}.` : '';
+  if (c.outcome === 'could-not-tell') {
+    const why =
+      c.metrics.length === 0
+        ? 'no figure was compared (see the notes)'
+        : `no figure has an interval in both runs (${counted})`;
+    return `❔ **PASS, could not tell**: ${why}.${tail}`;
   }
+  if (c.outcome === 'pass') return `✅ **PASS**: no regression detected (${counted}).${tail}`;
   const why = [
     n.regression > 0 ? `${n.regression} regression(s)` : null,
     c.correctness.failures.length > 0 ? `${c.correctness.failures.length} correctness failure(s)` : null,
   ].filter((x) => x !== null);
-  return `❌ **FAIL**: ${why.join(', ')}${tail}.`;
+  return `❌ **FAIL**: ${why.join(', ')} (${counted}).${tail}`;
+}
+
+/** A noise verdict although a ratio the mode relies on is beyond the threshold. */
+function movedBeyondThreshold(m: ComparedMetric, mode: Comparison['options']['mode']): boolean {
+  const used =
+    mode === 'absolute'
+      ? [m.absolute]
+      : mode === 'relative'
+        ? [m.relative ?? m.absolute]
+        : [m.absolute, m.relative];
+  return used.some((j) => j !== null && (j.ratio < 1 - m.threshold || j.ratio > 1 + m.threshold));
 }
 
 function modeLine(c: Comparison): string {
@@ -135,13 +163,13 @@ function runsTable(c: Comparison): string {
 
 function metricTable(rows: readonly ComparedMetric[]): string[] {
   const lines = [
-    '| cell | metric | baseline | current | ratio | vs reference | verdict |',
+    '| cell | metric | baseline | current | ratio [95% interval] | vs reference | verdict |',
     '| --- | --- | ---: | ---: | ---: | --- | --- |',
   ];
   for (const m of rows) {
     lines.push(
-      `| ${esc(m.label)} | ${metricText(m.metric)} | ${fmtSpread(m.absolute.baseline, m.metric)} | ` +
-        `${fmtSpread(m.absolute.current, m.metric)} | ${fmtRatio(m.absolute.ratio)} | ${relativeText(m)} | ${fmtVerdict(m.verdict)} |`,
+      `| ${esc(m.label)} | ${metricText(m.metric)} | ${fmtEstimate(m.absolute.baseline, m.metric)} | ` +
+        `${fmtEstimate(m.absolute.current, m.metric)} | ${fmtRatio(m.absolute)} | ${relativeText(m)} | ${fmtVerdict(m.verdict)} |`,
     );
   }
   return lines;
@@ -161,7 +189,7 @@ function relativeText(m: ComparedMetric): string {
   if (m.isReference && METRICS[m.metric].relative) return 'reference';
   const r = m.relative;
   if (!r) return '—';
-  return `÷${esc(r.reference)}: ${fmtRel(r.baseline.median)} → ${fmtRel(r.current.median)} (${fmtRatio(r.ratio)}, ${r.verdict})`;
+  return `÷${esc(r.reference)}: ${fmtRel(r.baseline.value)} → ${fmtRel(r.current.value)}, ${fmtRatio(r)}, ${VERDICT_TEXT[r.verdict]}`;
 }
 
 function rules(c: Comparison): string[] {
@@ -169,22 +197,33 @@ function rules(c: Comparison): string[] {
     ', ',
   );
   return [
-    '- Repeats of a cell are grouped by key; each figure is summarised by its median and range [min, max].',
+    '- Repeats of a cell are grouped by key. Each figure is the mean over the measured repeats with a 95% interval: ' +
+      "with 2 or more repeats, the t-interval over the repeats; with one, the cell's own within-run interval " +
+      '(batch means of its measured seconds; for p99, the p99s of the batches), which needs at least 5 measured ' +
+      "seconds. Extra attempts per success has only the repeats' interval. Shown as value ± half-width.",
     '- Figures: goodput (bigger is better), p99 latency of all responses (smaller is better), extra attempts per success (smaller is better).',
-    `- change = (current median − baseline median) / max(baseline median, floor); floors: ${floors}. ` +
-      'So extra attempts 0.001 → 0.002 is a 2% change, not 100%.',
-    '- **ok**: the change is within the threshold. **regression** / **improved**: beyond the threshold and the ranges ' +
-      'of the repeats do not overlap (with a single repeat on either side, the threshold alone decides). ' +
-      '**noise**: beyond the threshold but the ranges overlap' +
-      (c.options.mode === 'both' ? ', or the absolute and relative comparisons disagree.' : '.'),
+    `- ratio = current / baseline, each figure and its interval raised to a floor first; floors: ${floors}. ` +
+      'So extra attempts 0.001 → 0.002 is ×1.00, not ×2.',
+    "- The ratio's 95% interval comes from the two intervals on the log scale, their half-widths combined in " +
+      'quadrature (±5% and ±5% give about ±7%).',
+    '- **regression** / **improvement**: the whole interval of the ratio lies beyond the threshold on the worse / better ' +
+      'side (goodput below 1 − threshold is worse; p99 and extra attempts above 1 + threshold). ' +
+      '**noise** (no change detected): the ratio is within the threshold, or its interval reaches back inside it' +
+      (c.options.mode === 'both' ? ', or the absolute and relative comparisons disagree. ' : '. ') +
+      `**not judged: no interval**: a side has no interval, so its noise is unknown; it never fails the comparison (${JUDGE_HINT}). ` +
+      'Extra attempts at or below their floor on both sides count as noise even without an interval: below it, retries are background.',
     '- Relative: goodput and p99 are divided by the reference strategy of the same run, database, workload, profile and ' +
-      `load level (repeats paired by repeat number); reference ${c.options.reference} when present, else the best baseline goodput. ` +
+      `load level; reference ${c.options.reference} when present, else the best baseline goodput. With 2 or more repeats ` +
+      'the repeats are paired by repeat number and the interval is the t-interval over the paired ratios (what a pair ' +
+      "shares cancels); with one, the quotient's interval combines the strategy's and the reference's, so it is wider " +
+      'than either. ' +
       'Extra attempts per success is a per-operation ratio already and is compared as measured.',
     '- In relative and both modes the reference cell cannot be judged against itself: its moves show as noise, with a warning ' +
       'when it alone lost goodput.',
     '- Correctness: in the current run, a strategy that claims safety with violations (or status unsafe) fails the comparison ' +
       'whatever its speed; so does a cell that failed where the baseline did not. Strategies that do not claim safety (naive) are noted only.',
-    '- Exit 1 on any regression or correctness failure; cells only on one side are listed, never a failure.',
+    '- Exit 1 on a judged regression or a correctness failure; figures not judged and cells only on one side never fail it. ' +
+      'When no figure had an interval in both runs the headline says "could not tell".',
   ];
 }
 
@@ -192,16 +231,31 @@ function esc(text: string): string {
   return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 }
 
+const VERDICT_TEXT: Record<Verdict, string> = {
+  regression: 'regression',
+  improved: 'improvement',
+  noise: 'noise',
+  'not-judged': 'not judged: no interval',
+};
+
 function fmtVerdict(v: Verdict): string {
-  return v === 'regression' ? '❌ **regression**' : v === 'improved' ? '✅ improved' : v;
+  return v === 'regression' ? '❌ **regression**' : v === 'improved' ? '✅ improvement' : VERDICT_TEXT[v];
 }
 
 function fmtPct(fraction: number): string {
   return `${Number((fraction * 100).toFixed(2))}%`;
 }
 
-function fmtRatio(ratio: number | null): string {
-  return ratio === null ? '—' : `×${ratio.toFixed(2)}`;
+/** "×0.70 [0.65–0.75]"; without an interval just "×0.70". */
+function fmtRatio(j: Judgement): string {
+  const iv = j.ratioInterval;
+  return iv === null
+    ? `×${j.ratio.toFixed(2)}`
+    : `×${j.ratio.toFixed(2)} [${fmtBound(iv.low)}–${fmtBound(iv.high)}]`;
+}
+
+function fmtBound(v: number): string {
+  return Number.isFinite(v) ? v.toFixed(2) : '∞';
 }
 
 function fmtRel(v: number): string {
@@ -215,7 +269,8 @@ export function fmtValue(v: number, metric: MetricName): string {
   return v.toFixed(2);
 }
 
-function fmtSpread(s: Spread, metric: MetricName): string {
-  if (s.n < 2 || s.min === s.max) return fmtValue(s.median, metric);
-  return `${fmtValue(s.median, metric)} (${fmtValue(s.min, metric)}–${fmtValue(s.max, metric)})`;
+/** "900 ± 45" (value ± half the 95% interval); "900 (no interval)". */
+function fmtEstimate(e: Estimate, metric: MetricName): string {
+  if (e.interval === null) return `${fmtValue(e.value, metric)} (no interval)`;
+  return `${fmtValue(e.value, metric)} ± ${fmtValue((e.interval.high - e.interval.low) / 2, metric)}`;
 }

@@ -28,8 +28,3 @@ export function spreadOf(values: readonly number[]): Spread | null {
     values: [...values],
   };
 }
-
-/** True when the closed intervals [min, max] of the two spreads share a point. */
-export function rangesOverlap(a: Spread, b: Spread): boolean {
-  return a.min <= b.max && b.min <= a.max;
-}

@@ -1,52 +1,84 @@
-import { rangesOverlap, type Spread } from './spread.ts';
+import type { Estimate } from './estimate.ts';
 
 /**
- * - ok: the median moved by no more than the threshold.
- * - regression / improved: the median moved beyond the threshold (worse / better) and the repeats'
- *   ranges [min, max] do not overlap; with a single repeat on either side, the threshold alone.
- * - noise: the median moved beyond the threshold but the ranges overlap, so the repeats cannot tell
- *   the two runs apart. In `both` mode also: absolute and relative comparisons disagree.
+ * - regression / improved: the 95% interval of the ratio current / baseline lies entirely beyond
+ *   the threshold, on the worse / better side (goodput: below 1 - threshold / above 1 + threshold;
+ *   p99 and extra attempts the other way round).
+ * - noise: no change detected. The ratio is within the threshold, or beyond it but its interval
+ *   reaches back inside. In `both` mode also: absolute and relative comparisons disagree.
+ * - not-judged: a side has no interval (a one-repeat run whose cells were too short for
+ *   within-run batches, or a run recorded before intervals were). Never fails a comparison.
  */
-export type Verdict = 'ok' | 'improved' | 'regression' | 'noise';
-export const VERDICTS = ['ok', 'improved', 'regression', 'noise'] as const satisfies readonly Verdict[];
+export type Verdict = 'improved' | 'regression' | 'noise' | 'not-judged';
+export const VERDICTS = [
+  'regression',
+  'improved',
+  'noise',
+  'not-judged',
+] as const satisfies readonly Verdict[];
 
-/** Why a verdict was reached, for the summary. */
+/** Why a verdict was reached. */
 export type VerdictReason =
-  /** |change| <= threshold. */
+  /** The ratio's interval lies entirely beyond the threshold. */
+  | 'beyond-threshold'
+  /** The ratio itself is within the threshold. */
   | 'within-threshold'
-  /** Beyond the threshold and the ranges do not overlap. */
-  | 'separated'
-  /** Beyond the threshold, one side has a single repeat: no spread to weigh it against. */
-  | 'single-repeat'
-  /** Beyond the threshold but the ranges overlap. */
-  | 'overlap';
+  /** The ratio is beyond the threshold, its interval is not. */
+  | 'interval-reaches-threshold'
+  /** No interval on a side, both figures at or below the floor (MetricSpec.quietBelowFloor). */
+  | 'below-floor'
+  /** No interval on a side. */
+  | 'no-interval';
 
 export interface JudgeOptions {
   better: 'bigger' | 'smaller';
-  /** See MetricSpec.floor; same unit as the values. */
-  floor: number;
   /** Fraction, e.g. 0.15 for 15%. */
   threshold: number;
+  /** Judge figures without an interval that sit at or below `floor` on both sides as noise. */
+  quietBelowFloor: number | null;
 }
 
 export interface Judgement {
   verdict: Verdict;
   reason: VerdictReason;
-  /** (current median - baseline median) / max(|baseline median|, floor); signed, in the metric's direction. */
-  change: number;
-  /** current median / baseline median; null when the baseline median is 0. */
-  ratio: number | null;
+  /** current / baseline, both raised to the metric's floor; 1 = unchanged. */
+  ratio: number;
+  /** 95% interval of `ratio`; null when a side has no interval. */
+  ratioInterval: { low: number; high: number } | null;
 }
 
-/** Noise-aware verdict for one figure; pure. */
-export function judge(baseline: Spread, current: Spread, opts: JudgeOptions): Judgement {
-  const scale = Math.max(Math.abs(baseline.median), opts.floor, Number.EPSILON);
-  const change = (current.median - baseline.median) / scale;
-  const ratio = baseline.median === 0 ? null : current.median / baseline.median;
-  const worse = opts.better === 'bigger' ? -change : change;
-  if (Math.abs(worse) <= opts.threshold) return { verdict: 'ok', reason: 'within-threshold', change, ratio };
-  const direction = worse > 0 ? 'regression' : 'improved';
-  if (baseline.n < 2 || current.n < 2) return { verdict: direction, reason: 'single-repeat', change, ratio };
-  if (rangesOverlap(baseline, current)) return { verdict: 'noise', reason: 'overlap', change, ratio };
-  return { verdict: direction, reason: 'separated', change, ratio };
+/**
+ * The judging rule, for one figure; pure. The ratio's interval comes from the two intervals on
+ * the log scale: ln(current / baseline) = ln(current) - ln(baseline), the errors of two separate
+ * runs are independent, so their log half-widths (for a narrow interval, its relative half-width:
+ * ±5% is about ±0.049) combine in quadrature, H = sqrt(hb² + hc²), and the ratio's interval is
+ * [ratio·e^-H, ratio·e^H]. A regression needs all of it beyond the threshold: a change large
+ * enough to matter, and the runs' own noise unable to explain it.
+ */
+export function judge(baseline: Estimate, current: Estimate, opts: JudgeOptions): Judgement {
+  const ratio = current.floored / baseline.floored;
+  if (baseline.logHalfWidth === null || current.logHalfWidth === null) {
+    const quiet =
+      opts.quietBelowFloor !== null &&
+      baseline.value <= opts.quietBelowFloor &&
+      current.value <= opts.quietBelowFloor;
+    return quiet
+      ? { verdict: 'noise', reason: 'below-floor', ratio, ratioInterval: null }
+      : { verdict: 'not-judged', reason: 'no-interval', ratio, ratioInterval: null };
+  }
+  const h = Math.hypot(baseline.logHalfWidth, current.logHalfWidth);
+  const ratioInterval = { low: ratio * Math.exp(-h), high: ratio * Math.exp(h) };
+  const judged = (verdict: Verdict, reason: VerdictReason): Judgement => ({
+    verdict,
+    reason,
+    ratio,
+    ratioInterval,
+  });
+  const [below, above] = [1 - opts.threshold, 1 + opts.threshold];
+  if (ratio >= below && ratio <= above) return judged('noise', 'within-threshold');
+  if (ratioInterval.high < below)
+    return judged(opts.better === 'bigger' ? 'regression' : 'improved', 'beyond-threshold');
+  if (ratioInterval.low > above)
+    return judged(opts.better === 'bigger' ? 'improved' : 'regression', 'beyond-threshold');
+  return judged('noise', 'interval-reaches-threshold');
 }

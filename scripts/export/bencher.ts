@@ -4,11 +4,11 @@ import { measuredCells, tidy } from './measured-cells.ts';
 
 /** One Metric of Bencher Metric Format: value plus optional bounds. */
 export interface BencherMetric {
-  /** Median over the repeats. */
+  /** Mean over the repeats (one repeat: its figure). */
   value: number;
-  /** Smallest repeat. */
+  /** Low end of the figure's 95% interval (the one `compare` judges by); absent without one. */
   lower_value?: number;
-  /** Largest repeat. */
+  /** High end of that interval. */
   upper_value?: number;
 }
 
@@ -31,8 +31,10 @@ export function toBencherMetricFormat(result: RunResult): BencherMetricFormat {
   for (const cell of measuredCells(result)) {
     const measures: Record<string, BencherMetric> = {};
     for (const [metric, slug] of Object.entries(BENCHER_MEASURES) as [MetricName, string][]) {
-      const s = cell.figures[metric];
-      measures[slug] = { value: tidy(s.median), lower_value: tidy(s.min), upper_value: tidy(s.max) };
+      const { value, interval } = cell.estimates[metric];
+      measures[slug] = interval
+        ? { value: tidy(value), lower_value: tidy(interval.low), upper_value: tidy(interval.high) }
+        : { value: tidy(value) };
     }
     out[cell.name] = measures;
   }

@@ -11,11 +11,11 @@ export interface GithubBenchmarkEntry {
   /** Unique per file and stable across runs: "<cell> <metric>". */
   name: string;
   unit: string;
-  /** Median over the repeats. */
+  /** Mean over the repeats (one repeat: its figure), the centre of the interval. */
   value: number;
-  /** "± x": x is the largest distance from the median to a repeat, so it covers every repeat. Absent with one repeat. */
+  /** "± x": x is half the figure's 95% interval, the one `compare` judges by. Absent without an interval. */
   range?: string;
-  /** The repeats' values and the run id, shown in the chart's tooltip. */
+  /** The repeats' values, where the interval comes from, and the run id, shown in the chart's tooltip. */
   extra?: string;
 }
 
@@ -34,15 +34,17 @@ const NAME_SUFFIX: Record<MetricName, string> = {
 
 function entry(cell: MeasuredCell, metric: MetricName, runId: string): GithubBenchmarkEntry {
   const s: Spread = cell.figures[metric];
+  const est = cell.estimates[metric];
   const spec = METRICS[metric];
   const e: GithubBenchmarkEntry = {
     name: `${cell.name} ${NAME_SUFFIX[metric]}`,
     unit: spec.unit,
-    value: tidy(s.median),
+    value: tidy(est.value),
   };
-  if (s.n > 1) e.range = `± ${tidy(Math.max(s.median - s.min, s.max - s.median))}`;
+  if (est.interval) e.range = `± ${tidy((est.interval.high - est.interval.low) / 2)}`;
   const status = cell.group.repeats.some((c) => c.status === 'unsafe') ? '; unsafe (invariants broken)' : '';
-  e.extra = `${s.n} repeat(s): ${s.values.map(tidy).join(', ')} ${spec.unit}; run ${runId}${status}`;
+  const basis = est.method ? `; 95% interval: ${est.method}` : '; no interval';
+  e.extra = `${s.n} repeat(s): ${s.values.map(tidy).join(', ')} ${spec.unit}${basis}; run ${runId}${status}`;
   return e;
 }
 

@@ -1,5 +1,6 @@
 import type { RunResult } from '../../bench/result-schema.ts';
 import { type CellGroup, groupCells, metricSpread } from '../compare/cell-groups.ts';
+import { type Estimate, figureEstimate } from '../compare/estimate.ts';
 import { METRIC_NAMES, type MetricName } from '../compare/metrics.ts';
 import type { Spread } from '../compare/spread.ts';
 
@@ -8,7 +9,10 @@ export interface MeasuredCell {
   group: CellGroup;
   /** Benchmark name shared by all exporters, e.g. "postgres/account/hot/for-update c=32". */
   name: string;
+  /** The repeats' values. */
   figures: Record<MetricName, Spread>;
+  /** Mean over the repeats and its 95% interval where the run has one: the same as `compare` judges. */
+  estimates: Record<MetricName, Estimate>;
 }
 
 /** Cells in matrix order; cells with no measured repeat (failed, unsupported) are left out. */
@@ -21,6 +25,11 @@ export function measuredCells(result: RunResult): MeasuredCell[] {
       group,
       name: group.label,
       figures: Object.fromEntries(spreads) as Record<MetricName, Spread>,
+      // biome-ignore lint/style/noNonNullAssertion: a measured metric has an estimate
+      estimates: Object.fromEntries(METRIC_NAMES.map((m) => [m, figureEstimate(group, m)!])) as Record<
+        MetricName,
+        Estimate
+      >,
     });
   }
   return out;

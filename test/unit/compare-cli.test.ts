@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RunResult } from '../../bench/result-schema.ts';
+import { buildRun, correctnessFor, is, mapCells, scaleCells } from './compare-run-builder.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 const fixture = (name: string) => join(root, 'test', 'fixtures', name);
@@ -42,9 +43,9 @@ describe('npm run compare (scripts/compare.ts)', () => {
   it('exit 1 on a regression', () => {
     const r = compare(fixture('compare-baseline.json'), fixture('compare-regressed.json'));
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain('❌ **FAIL**: 1 regression(s).');
+    expect(r.stdout).toContain('❌ **FAIL**: 1 regression(s) (24 judged).');
     expect(r.stdout).toContain(
-      '| postgres/account/hot/for-update c=32 | goodput (ops/s) | 900 (882–918) | 630 (617–643) |',
+      '| postgres/account/hot/for-update c=32 | goodput (ops/s) | 900 ± 44.7 | 630 ± 31.3 | ×0.70 [0.65–0.75] |',
     );
   });
 
@@ -58,6 +59,44 @@ describe('npm run compare (scripts/compare.ts)', () => {
     );
     expect(abs.code).toBe(1);
     expect(abs.stdout).toContain('Mode **absolute**');
+  });
+
+  it('one repeat per run: judged from the intervals each run.json carries', () => {
+    const write = (name: string, run: RunResult) => {
+      const file = join(tmp, name);
+      writeFileSync(file, JSON.stringify(run));
+      return file;
+    };
+    const forUpdate = is('postgres', 'for-update');
+    const plain = buildRun({ jitter: [1] });
+    const withIv = buildRun({ jitter: [1], intervals: { goodput: 0.05, p99: 0.05 } });
+
+    // a copy of a run with a 30% goodput drop planted on one strategy, its interval scaled with it
+    const dropped = compare(
+      write('a.json', withIv),
+      write('a-drop.json', scaleCells(withIv, forUpdate, { goodput: 0.7 })),
+    );
+    expect(dropped.code).toBe(1);
+    expect(dropped.stdout).toContain('❌ **FAIL**: 1 regression(s) (22 judged, 2 not judged: no interval');
+
+    // the same drop in runs without intervals: nothing judged, exit 0, and the summary says so
+    const blind = compare(
+      write('b.json', plain),
+      write('b-drop.json', scaleCells(plain, forUpdate, { goodput: 0.7 })),
+    );
+    expect(blind.code).toBe(0);
+    expect(blind.stdout).toContain('❔ **PASS, could not tell**');
+    expect(blind.stdout).toContain('not judged: no interval');
+
+    // a correctness violation by a safe strategy fails whatever the speed and the intervals
+    const unsafe = mapCells(plain, forUpdate, (c) => ({
+      ...c,
+      status: 'unsafe',
+      correctness: correctnessFor(true, 2),
+    }));
+    const violated = compare(write('c.json', plain), write('c-unsafe.json', unsafe));
+    expect(violated.code).toBe(1);
+    expect(violated.stdout).toContain('❌ **FAIL**: 1 correctness failure(s)');
   });
 
   it('exit 2 for a bad flag, naming it and its allowed values', () => {

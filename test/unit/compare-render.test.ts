@@ -5,7 +5,7 @@ import {
   DEFAULT_COMPARE_OPTIONS,
 } from '../../scripts/compare/compare-runs.ts';
 import { renderComparisonMarkdown } from '../../scripts/compare/render-markdown.ts';
-import { buildRun, correctnessFor, is, mapCells, scaleCells } from './compare-run-builder.ts';
+import { buildRun, correctnessFor, is, mapCells, scaleCells, withIntervals } from './compare-run-builder.ts';
 
 const base = buildRun();
 const mode = (m: CompareOptions['mode']): CompareOptions => ({ ...DEFAULT_COMPARE_OPTIONS, mode: m });
@@ -13,20 +13,49 @@ const lineWith = (md: string, ...parts: string[]) =>
   md.split('\n').filter((l) => parts.every((p) => l.includes(p)));
 
 describe('renderComparisonMarkdown', () => {
-  it('identical runs: a PASS headline, the mode, and a full table of ok rows', () => {
+  it('identical runs: a PASS headline, the mode, and a full table with value ± half-width, ratio and interval', () => {
     const md = renderComparisonMarkdown(compareRuns(base, base));
     expect(md.startsWith('## lockbench: performance comparison\n')).toBe(true);
-    expect(md).toContain(
-      '✅ **PASS**: no regression beyond the thresholds and no correctness failure in 24 comparisons.',
-    );
+    expect(md).toContain('✅ **PASS**: no regression detected (24 judged).');
     expect(md).toContain('Mode **both**');
     expect(md).toContain('Thresholds: goodput 15%, p99 15%, extra attempts/success 15%.');
-    expect(md).toContain('| cell | metric | baseline | current | ratio | vs reference | verdict |');
+    expect(md).toContain(
+      '| cell | metric | baseline | current | ratio [95% interval] | vs reference | verdict |',
+    );
     expect(md).not.toContain('### Regressions and improvements');
     expect(md).not.toContain('### Correctness failures');
     expect(lineWith(md, 'postgres/account/hot/for-update c=32', 'goodput (ops/s)')).toEqual([
-      '| postgres/account/hot/for-update c=32 | goodput (ops/s) | 900 (882–918) | 900 (882–918) | ×1.00 | ÷atomic: 0.450 → 0.450 (×1.00, ok) | ok |',
+      '| postgres/account/hot/for-update c=32 | goodput (ops/s) | 900 ± 44.7 | 900 ± 44.7 | ×1.00 [0.93–1.07] | ' +
+        '÷atomic: 0.450 → 0.450, ×1.00 [1.00–1.00], noise | noise |',
     ]);
+  });
+
+  it('no intervals: "not judged: no interval" rows and a could-not-tell headline with what to do', () => {
+    const one = buildRun({ jitter: [1] });
+    const md = renderComparisonMarkdown(
+      compareRuns(one, scaleCells(one, is('postgres', 'for-update'), { goodput: 0.74 })),
+    );
+    expect(md).toContain(
+      '❔ **PASS, could not tell**: no figure has an interval in both runs (6 judged, 18 not judged: no interval — ' +
+        'run with --repeat 3 or longer --duration to judge them).',
+    );
+    expect(md).not.toContain('no regression detected');
+    expect(lineWith(md, 'postgres/account/hot/for-update c=32', 'goodput (ops/s)')).toEqual([
+      '| postgres/account/hot/for-update c=32 | goodput (ops/s) | 900 (no interval) | 666 (no interval) | ×0.74 | ' +
+        '÷atomic: 0.450 → 0.333, ×0.74, not judged: no interval | not judged: no interval |',
+    ]);
+  });
+
+  it('some figures without an interval: PASS, no regression detected, and how many were not judged', () => {
+    const one = withIntervals(buildRun({ jitter: [1] }), (c) => c.database === 'postgres', {
+      goodput: 0.05,
+      p99: 0.05,
+    });
+    const md = renderComparisonMarkdown(compareRuns(one, one));
+    expect(md).toContain(
+      '✅ **PASS**: no regression detected (14 judged, 10 not judged: no interval — ' +
+        'run with --repeat 3 or longer --duration to judge them).',
+    );
   });
 
   it('is pure: the same comparison renders the same text', () => {
@@ -37,11 +66,11 @@ describe('renderComparisonMarkdown', () => {
   it('a regression: FAIL headline and a row with baseline, current, ratio and verdict', () => {
     const cur = scaleCells(base, is('postgres', 'for-update'), { goodput: 0.7 });
     const md = renderComparisonMarkdown(compareRuns(base, cur, mode('absolute')));
-    expect(md).toContain('❌ **FAIL**: 1 regression(s).');
+    expect(md).toContain('❌ **FAIL**: 1 regression(s) (24 judged).');
     expect(md).toContain('Mode **absolute**: each cell against the same cell of the baseline.');
     const section = md.slice(md.indexOf('### Regressions and improvements'), md.indexOf('<details>'));
     expect(lineWith(section, 'for-update')).toEqual([
-      '| postgres/account/hot/for-update c=32 | goodput (ops/s) | 900 (882–918) | 630 (617–643) | ×0.70 | — | ❌ **regression** |',
+      '| postgres/account/hot/for-update c=32 | goodput (ops/s) | 900 ± 44.7 | 630 ± 31.3 | ×0.70 [0.65–0.75] | — | ❌ **regression** |',
     ]);
   });
 
@@ -68,7 +97,7 @@ describe('renderComparisonMarkdown', () => {
     );
     cur = { ...cur, interrupted: true, cells: cur.cells.filter((c) => !is('postgres', 'optimistic')(c)) };
     const md = renderComparisonMarkdown(compareRuns(base, cur));
-    expect(md).toContain('❌ **FAIL**: 1 correctness failure(s) (0 added, 1 removed cell(s)).');
+    expect(md).toContain('❌ **FAIL**: 1 correctness failure(s) (21 judged). 0 added, 1 removed cell(s).');
     expect(md).toContain(
       '| mysql/account/hot/atomic c=32 | 2 | invariant violated (strategy claims safety) | 2 violation(s): oversold 2 |',
     );
@@ -88,6 +117,8 @@ describe('renderComparisonMarkdown', () => {
     const md = renderComparisonMarkdown(compareRuns(base, base));
     expect(md).toContain('<details><summary>How verdicts are decided</summary>');
     expect(md).toContain('floors: goodput 1 ops/s, p99 1 ms, extra attempts/success 0.05 attempts/success');
-    expect(md).toContain('extra attempts 0.001 → 0.002 is a 2% change, not 100%');
+    expect(md).toContain('extra attempts 0.001 → 0.002 is ×1.00, not ×2');
+    expect(md).toContain('their half-widths combined in quadrature');
+    expect(md).toContain('**not judged: no interval**: a side has no interval');
   });
 });

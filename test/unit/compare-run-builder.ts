@@ -1,9 +1,17 @@
 /**
  * Builds RunResults for the comparison and export tests: a small matrix (2 databases x 4 strategies,
  * account workload, hot profile, 32 connections, 3 repeats at -2%, 0, +2%) whose figures are
- * deterministic, plus helpers that change some cells. Everything goes through RunResult.parse.
+ * deterministic, plus helpers that change some cells. Cells carry no within-run intervals unless
+ * asked (`intervals`, withIntervals), like runs recorded before they existed. Everything goes
+ * through RunResult.parse.
  */
-import { type Cell, type Correctness, type Metrics, RunResult } from '../../bench/result-schema.ts';
+import {
+  type Cell,
+  type Correctness,
+  type Interval,
+  type Metrics,
+  RunResult,
+} from '../../bench/result-schema.ts';
 
 export interface Figures {
   /** ops/s */
@@ -110,6 +118,44 @@ export interface BuildOptions {
   /** Multipliers per repeat; its length is the number of repeats. */
   jitter?: number[];
   runId?: string;
+  /** Give every cell within-run intervals of these relative half-widths (0.05 = ±5%); default none. */
+  intervals?: HalfWidths;
+}
+
+/** Relative half-widths of a cell's within-run 95% intervals. */
+export interface HalfWidths {
+  goodput: number;
+  p99: number;
+}
+
+function interval(estimate: number, half: number, method: Interval['method']): Interval {
+  return {
+    estimate,
+    low: estimate * (1 - half),
+    high: estimate * (1 + half),
+    level: 0.95,
+    method,
+    samples: 6,
+    batchSec: 1,
+  };
+}
+
+/** `metrics` with within-run intervals (batch means) of the given relative half-widths around its figures. */
+export function metricsWithIntervals(m: Metrics, half: HalfWidths): Metrics {
+  return {
+    ...m,
+    intervals: {
+      goodputPerSec: interval(m.goodputPerSec, half.goodput, 'batch-means'),
+      p99Ms: interval(m.latencyMs.p99, half.p99, 'batch-percentiles'),
+    },
+  };
+}
+
+/** A copy of `run` whose matching measured cells carry intervals of these half-widths. */
+export function withIntervals(run: RunResult, pred: (c: Cell) => boolean, half: HalfWidths): RunResult {
+  return mapCells(run, pred, (c) =>
+    c.metrics ? { ...c, metrics: metricsWithIntervals(c.metrics, half) } : c,
+  );
 }
 
 export function buildRun(opts: BuildOptions = {}): RunResult {
@@ -127,7 +173,9 @@ export function buildRun(opts: BuildOptions = {}): RunResult {
           p99: base.p99 / j,
           extraAttempts: base.extraAttempts * j,
         };
-        cells.push(makeCell({ database, strategy, repeat, figures }));
+        const cell = makeCell({ database, strategy, repeat, figures });
+        if (opts.intervals && cell.metrics) cell.metrics = metricsWithIntervals(cell.metrics, opts.intervals);
+        cells.push(cell);
       });
     }
   }
@@ -161,7 +209,10 @@ export function mapCells(run: RunResult, pred: (c: Cell) => boolean, fn: (c: Cel
   return RunResult.parse(copy);
 }
 
-/** Multiplies goodput, all latency percentiles and extra attempts of matching cells. */
+/**
+ * Multiplies goodput, all latency percentiles and extra attempts of matching cells; intervals move
+ * with their figures (goodput's with goodput, p99's with latency), keeping their relative width.
+ */
 export function scaleCells(
   run: RunResult,
   pred: (c: Cell) => boolean,
@@ -179,10 +230,18 @@ export function scaleCells(
       p999: s.p999 * lat,
       max: s.max * lat,
     });
+    const scaleInterval = (iv: Interval | null, k: number): Interval | null =>
+      iv && { ...iv, estimate: iv.estimate * k, low: iv.low * k, high: iv.high * k };
     return {
       ...c,
       metrics: {
         ...m,
+        ...(m.intervals && {
+          intervals: {
+            goodputPerSec: scaleInterval(m.intervals.goodputPerSec, by.goodput ?? 1),
+            p99Ms: scaleInterval(m.intervals.p99Ms, lat),
+          },
+        }),
         goodputPerSec: m.goodputPerSec * (by.goodput ?? 1),
         latencyMs: scaleSummary(m.latencyMs),
         successLatencyMs: scaleSummary(m.successLatencyMs),

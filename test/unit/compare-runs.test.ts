@@ -5,9 +5,17 @@ import {
   compareRuns,
   DEFAULT_COMPARE_OPTIONS,
 } from '../../scripts/compare/compare-runs.ts';
-import { spreadOf } from '../../scripts/compare/spread.ts';
+import type { Estimate } from '../../scripts/compare/estimate.ts';
 import { judge } from '../../scripts/compare/verdict.ts';
-import { buildRun, correctnessFor, is, makeCell, mapCells, scaleCells } from './compare-run-builder.ts';
+import {
+  buildRun,
+  correctnessFor,
+  is,
+  makeCell,
+  mapCells,
+  scaleCells,
+  withIntervals,
+} from './compare-run-builder.ts';
 
 const mode = (m: CompareOptions['mode']): CompareOptions => ({ ...DEFAULT_COMPARE_OPTIONS, mode: m });
 const all = () => true;
@@ -24,7 +32,8 @@ describe('compareRuns', () => {
     for (const m of ['absolute', 'relative', 'both'] as const) {
       const c = compareRuns(base, structuredClone(base), mode(m));
       expect(c.failed).toBe(false);
-      expect(c.counts).toEqual({ ok: 24, improved: 0, regression: 0, noise: 0 });
+      expect(c.counts).toEqual({ regression: 0, improved: 0, noise: 24, 'not-judged': 0 });
+      expect(c.outcome).toBe('pass');
       expect(c.correctness.failures).toEqual([]);
       expect(c.added).toEqual([]);
       expect(c.removed).toEqual([]);
@@ -32,11 +41,18 @@ describe('compareRuns', () => {
     }
   });
 
-  it('groups repeats by key: 8 cells x 3 metrics with 3 repeats each', () => {
+  it('groups repeats by key: 8 cells x 3 metrics with 3 repeats each, a t-interval over the repeats', () => {
     const c = compareRuns(base, base);
     expect(c.metrics).toHaveLength(24);
-    expect(c.metrics.every((m) => m.absolute.baseline.n === 3 && m.absolute.current.n === 3)).toBe(true);
-    expect(row(c, 'postgres/account/hot/for-update c=32', 'goodput').absolute.baseline.median).toBe(900);
+    expect(
+      c.metrics.every((m) => m.absolute.baseline.repeats === 3 && m.absolute.current.repeats === 3),
+    ).toBe(true);
+    expect(c.metrics.every((m) => m.absolute.baseline.method === 'repeats')).toBe(true);
+    const g = row(c, 'postgres/account/hot/for-update c=32', 'goodput').absolute.baseline;
+    expect(g.value).toBe(900);
+    // 882, 900, 918: sd 18, t(2) = 4.303, half-width 4.303 x 18 / sqrt(3) = 44.72
+    expect(g.interval?.low).toBeCloseTo(855.28, 2);
+    expect(g.interval?.high).toBeCloseTo(944.72, 2);
   });
 
   it('a 30% goodput drop beyond the noise is a regression in every mode', () => {
@@ -45,29 +61,32 @@ describe('compareRuns', () => {
       const c = compareRuns(base, cur, mode(m));
       const r = row(c, 'postgres/account/hot/for-update c=32', 'goodput');
       expect(r.verdict, m).toBe('regression');
-      expect(r.absolute.reason).toBe('separated');
-      expect(r.absolute.change).toBeCloseTo(-0.3, 6);
+      expect(r.absolute.reason).toBe('beyond-threshold');
+      expect(r.absolute.ratio).toBeCloseTo(0.7, 6);
+      expect(r.absolute.ratioInterval?.high).toBeLessThan(0.85);
       expect(c.failed, m).toBe(true);
       expect(c.counts.regression, m).toBe(1);
     }
   });
 
-  it('a 5% change passes, and a 20% change whose repeats overlap is noise, not a regression', () => {
+  it('a 5% change is noise, and a 20% drop whose interval reaches back inside the threshold too', () => {
     const small = compareRuns(base, scaleCells(base, is('postgres', 'for-update'), { goodput: 0.95 }));
-    expect(row(small, 'postgres/account/hot/for-update c=32', 'goodput').verdict).toBe('ok');
+    const s = row(small, 'postgres/account/hot/for-update c=32', 'goodput');
+    expect([s.verdict, s.absolute.reason]).toEqual(['noise', 'within-threshold']);
     expect(small.failed).toBe(false);
 
-    const wide = buildRun({ jitter: [0.8, 1, 1.1] });
+    const wide = buildRun({ jitter: [0.8, 1, 1.1] }); // for-update: 720, 900, 990 (mean 870)
     const cur = mapCells(wide, is('postgres', 'for-update'), (c) => {
-      const g = [650, 720, 900][c.repeat] as number;
+      const g = [620, 700, 780][c.repeat] as number;
       // biome-ignore lint/style/noNonNullAssertion: builder cells are measured
       return { ...c, metrics: { ...c.metrics!, goodputPerSec: g } };
     });
     const c = compareRuns(wide, cur, mode('absolute'));
     const r = row(c, 'postgres/account/hot/for-update c=32', 'goodput');
-    expect(r.absolute.change).toBeCloseTo(-0.2, 6);
+    expect(r.absolute.ratio).toBeCloseTo(700 / 870, 6);
     expect(r.verdict).toBe('noise');
-    expect(r.absolute.reason).toBe('overlap');
+    expect(r.absolute.reason).toBe('interval-reaches-threshold');
+    expect(r.absolute.ratioInterval?.high).toBeGreaterThan(0.85);
     expect(c.failed).toBe(false);
   });
 
@@ -82,14 +101,26 @@ describe('compareRuns', () => {
       expect(c.counts.regression, m).toBe(0);
       const r = row(c, 'mysql/account/hot/optimistic c=32', 'goodput');
       expect(r.relative?.reference).toBe('atomic');
-      expect(r.relative?.verdict).toBe('ok');
-      expect(r.relative?.current.median).toBeCloseTo(0.3, 9);
+      expect(r.relative?.verdict).toBe('noise');
+      expect(r.relative?.current.value).toBeCloseTo(0.3, 9);
       expect(c.warnings).toEqual([]);
     }
     // both: absolute regression without a relative one is called noise
     const both = compareRuns(base, slower, mode('both'));
     expect(row(both, 'mysql/account/hot/optimistic c=32', 'goodput').verdict).toBe('noise');
     expect(row(both, 'mysql/account/hot/atomic c=32', 'goodput').isReference).toBe(true);
+  });
+
+  it('relative figures pair repeats: a runner mood shared by a strategy and its reference cancels', () => {
+    // every strategy's repeats at 0.8, 1, 1.2 of its mean: absolute intervals of about ±50%
+    const moody = buildRun({ jitter: [0.8, 1, 1.2] });
+    const cur = scaleCells(moody, is('postgres', 'for-update'), { goodput: 0.7 });
+    const c = compareRuns(moody, cur, mode('relative'));
+    const r = row(c, 'postgres/account/hot/for-update c=32', 'goodput');
+    expect(r.absolute.verdict).toBe('noise');
+    expect(r.relative?.baseline.method).toBe('repeats');
+    expect(r.relative?.current.value).toBeCloseTo(0.315, 9);
+    expect(r.verdict).toBe('regression');
   });
 
   it('a strategy-specific slowdown on a slower runner still fails in both mode', () => {
@@ -245,17 +276,9 @@ describe('compareRuns', () => {
     expect(compareRuns(base, empty).removed).toHaveLength(8);
   });
 
-  it('with one repeat only the threshold applies', () => {
-    const one = buildRun({ jitter: [1] });
-    const drop = (f: number) =>
-      compareRuns(one, scaleCells(one, is('postgres', 'for-update'), { goodput: f }), mode('absolute'));
-    const r20 = row(drop(0.8), 'postgres/account/hot/for-update c=32', 'goodput');
-    expect([r20.verdict, r20.absolute.reason]).toEqual(['regression', 'single-repeat']);
-    expect(row(drop(0.9), 'postgres/account/hot/for-update c=32', 'goodput').verdict).toBe('ok');
-  });
-
   it('thresholds are per metric', () => {
-    const cur = scaleCells(base, is('postgres', 'for-update'), { goodput: 0.88 });
+    // ratio 0.8, interval about [0.74, 0.86]: reaches inside 15%, not inside 10%
+    const cur = scaleCells(base, is('postgres', 'for-update'), { goodput: 0.8 });
     const opts = (goodput: number): CompareOptions => ({
       ...mode('absolute'),
       thresholds: { ...DEFAULT_COMPARE_OPTIONS.thresholds, goodput },
@@ -274,11 +297,10 @@ describe('compareRuns', () => {
     const label = 'postgres/account/hot/for-update c=32';
     const tiny = compareRuns(set(base, 0.001), set(base, 0.002));
     const r = row(tiny, label, 'extraAttempts');
-    expect(r.absolute.ratio).toBe(2);
-    expect(r.absolute.change).toBeCloseTo(0.02, 9);
-    expect(r.verdict).toBe('ok');
+    expect(r.absolute.ratio).toBe(1); // both raised to the floor, 0.05
+    expect(r.verdict).toBe('noise');
     const jump = row(compareRuns(set(base, 0), set(base, 0.3)), label, 'extraAttempts');
-    expect(jump.absolute.ratio).toBeNull();
+    expect(jump.absolute.ratio).toBeCloseTo(6, 9); // 0.3 / 0.05
     expect(jump.verdict).toBe('regression');
   });
 
@@ -288,23 +310,166 @@ describe('compareRuns', () => {
   });
 });
 
-describe('judge', () => {
-  const s = (...v: number[]) => spreadOf(v) ?? (undefined as never);
-  const opts = { better: 'bigger' as const, floor: 0, threshold: 0.15 };
+describe('compareRuns with one repeat: judged only where the runs carry intervals', () => {
+  const label = 'postgres/account/hot/for-update c=32';
+  const forUpdate = is('postgres', 'for-update');
+  const modes = ['absolute', 'relative', 'both'] as const;
 
-  it('a change exactly at the threshold is ok; beyond it counts', () => {
-    expect(judge(s(100), s(85), opts).verdict).toBe('ok');
-    expect(judge(s(100), s(84.9), opts).verdict).toBe('regression');
+  it('no intervals (old runs, short cells): a 26% drop is not judged and nothing fails; could not tell', () => {
+    const one = buildRun({ jitter: [1] });
+    const cur = scaleCells(one, forUpdate, { goodput: 0.74 });
+    for (const m of modes) {
+      const c = compareRuns(one, cur, mode(m));
+      expect(row(c, label, 'goodput').verdict, m).toBe('not-judged');
+      expect(c.failed, m).toBe(false);
+      expect(c.outcome, m).toBe('could-not-tell');
+    }
+    const c = compareRuns(one, cur);
+    // goodput and p99 of 8 cells, extra attempts of optimistic (0.4) in 2: no interval.
+    // Extra attempts of atomic, for-update and naive are 0 on both sides: below the floor, noise.
+    expect(c.counts).toEqual({ regression: 0, improved: 0, noise: 6, 'not-judged': 18 });
+    expect(row(c, label, 'extraAttempts').absolute.reason).toBe('below-floor');
+  });
+
+  it('an interval on one side only is not enough', () => {
+    const one = buildRun({ jitter: [1] });
+    const cur = scaleCells(withIntervals(one, all, { goodput: 0.02, p99: 0.02 }), forUpdate, {
+      goodput: 0.5,
+    });
+    const c = compareRuns(one, cur, mode('absolute'));
+    expect(row(c, label, 'goodput').verdict).toBe('not-judged');
+    expect(c.outcome).toBe('could-not-tell');
+  });
+
+  it('overlapping intervals: the same 26% drop inside ±10% noise on each side is noise', () => {
+    const one = buildRun({ jitter: [1], intervals: { goodput: 0.1, p99: 0.1 } });
+    const cur = scaleCells(one, forUpdate, { goodput: 0.74 });
+    for (const m of modes) {
+      const c = compareRuns(one, cur, mode(m));
+      const r = row(c, label, 'goodput');
+      expect(r.verdict, m).toBe('noise');
+      expect(r.absolute.reason).toBe('interval-reaches-threshold');
+      expect(r.absolute.current.method).toBe('batch-means');
+      expect(c.failed, m).toBe(false);
+      expect(c.outcome, m).toBe('pass');
+    }
+  });
+
+  it('a planted 30% drop with intervals scaled with it is a regression in every mode', () => {
+    const one = buildRun({ jitter: [1], intervals: { goodput: 0.05, p99: 0.05 } });
+    const cur = scaleCells(one, forUpdate, { goodput: 0.7 });
+    // biome-ignore lint/style/noNonNullAssertion: builder cells are measured
+    const planted = cur.cells.find(forUpdate)!.metrics!.intervals!.goodputPerSec!;
+    expect([planted.estimate, planted.low, planted.high]).toEqual([630, 598.5, 661.5]);
+    for (const m of modes) {
+      const c = compareRuns(one, cur, mode(m));
+      expect(row(c, label, 'goodput').verdict, m).toBe('regression');
+      expect(c.counts.regression, m).toBe(1);
+      expect(c.failed, m).toBe(true);
+      expect(c.outcome, m).toBe('fail');
+    }
+  });
+
+  it("relative mode's interval is wider: the reference's noise is added to the strategy's", () => {
+    const one = buildRun({ jitter: [1], intervals: { goodput: 0.05, p99: 0.05 } });
+    const c = compareRuns(one, scaleCells(one, forUpdate, { goodput: 0.8 }), mode('both'));
+    const r = row(c, label, 'goodput');
+    const width = (iv: { low: number; high: number } | null | undefined) =>
+      Math.log((iv?.high ?? 0) / (iv?.low ?? 1));
+    expect(width(r.relative?.ratioInterval)).toBeCloseTo(Math.SQRT2 * width(r.absolute.ratioInterval), 9);
+    expect(r.relative?.current.method).toBe('quotient');
+  });
+
+  it('both mode: an absolute regression whose reference has no interval is not judged, not a failure', () => {
+    const one = buildRun({ jitter: [1] });
+    const run = withIntervals(one, (c) => c.strategy !== 'atomic', { goodput: 0.05, p99: 0.05 });
+    const c = compareRuns(run, scaleCells(run, forUpdate, { goodput: 0.7 }), mode('both'));
+    const r = row(c, label, 'goodput');
+    expect([r.absolute.verdict, r.relative?.verdict, r.verdict]).toEqual([
+      'regression',
+      'not-judged',
+      'not-judged',
+    ]);
+    expect(c.failed).toBe(false);
+    expect(compareRuns(run, scaleCells(run, forUpdate, { goodput: 0.7 }), mode('absolute')).failed).toBe(
+      true,
+    );
+  });
+
+  it('a planted violation by a safe strategy fails, with no interval and no change in speed', () => {
+    const one = buildRun({ jitter: [1] });
+    const cur = mapCells(one, forUpdate, (c) => ({
+      ...c,
+      status: 'unsafe',
+      correctness: correctnessFor(true, 1),
+    }));
+    const c = compareRuns(one, cur);
+    expect(c.counts.regression).toBe(0);
+    expect(c.failed).toBe(true);
+    expect(c.outcome).toBe('fail');
+  });
+});
+
+describe('judge', () => {
+  /** An estimate of `value` with a 95% interval of ± `half` (relative), no floor. */
+  const est = (value: number, half: number | null): Estimate => ({
+    value,
+    interval: half === null ? null : { low: value * (1 - half), high: value * (1 + half) },
+    method: half === null ? null : 'batch-means',
+    repeats: 1,
+    floored: value,
+    logHalfWidth: half === null ? null : Math.log(1 / (1 - half)),
+  });
+  const opts = { better: 'bigger' as const, threshold: 0.15, quietBelowFloor: null };
+
+  it('overlapping intervals are noise, even past the threshold', () => {
+    // 100 ± 10% vs 80 ± 10%: the intervals overlap, ratio 0.8 with an interval reaching above 0.85
+    const j = judge(est(100, 0.1), est(80, 0.1), opts);
+    expect([j.verdict, j.reason]).toEqual(['noise', 'interval-reaches-threshold']);
+    expect(j.ratioInterval?.high).toBeGreaterThan(0.85);
+  });
+
+  it('disjoint intervals past the threshold are a regression; a move within it is noise', () => {
+    const j = judge(est(100, 0.03), est(70, 0.03), opts);
+    expect([j.verdict, j.reason]).toEqual(['regression', 'beyond-threshold']);
+    expect(j.ratio).toBeCloseTo(0.7, 12);
+    // log half-widths 0.0305 each, in quadrature 0.0431: [0.670, 0.731]
+    expect(j.ratioInterval?.low).toBeCloseTo(0.6705, 3);
+    expect(j.ratioInterval?.high).toBeCloseTo(0.7308, 3);
+    // disjoint but only 10% apart: no regression at a 15% threshold
+    expect(judge(est(100, 0.01), est(90, 0.01), opts).verdict).toBe('noise');
+  });
+
+  it('a ratio exactly at the threshold is within it', () => {
+    expect(judge(est(100, 0), est(85, 0), opts).reason).toBe('within-threshold');
+    expect(judge(est(100, 0), est(84.9, 0), opts).verdict).toBe('regression');
   });
 
   it('smaller-is-better direction', () => {
-    expect(judge(s(10, 11, 12), s(20, 21, 22), { ...opts, better: 'smaller' }).verdict).toBe('regression');
-    expect(judge(s(20, 21, 22), s(10, 11, 12), { ...opts, better: 'smaller' }).verdict).toBe('improved');
+    const smaller = { ...opts, better: 'smaller' as const };
+    expect(judge(est(10, 0.05), est(20, 0.05), smaller).verdict).toBe('regression');
+    expect(judge(est(20, 0.05), est(10, 0.05), smaller).verdict).toBe('improved');
+    expect(judge(est(100, 0.05), est(70, 0.05), opts).verdict).toBe('regression');
+    expect(judge(est(70, 0.05), est(100, 0.05), opts).verdict).toBe('improved');
   });
 
-  it('ranges touching at one point overlap', () => {
-    expect(judge(s(90, 100, 110), s(60, 70, 90), opts).verdict).toBe('noise');
-    expect(judge(s(90, 100, 110), s(60, 70, 89), opts).verdict).toBe('regression');
+  it('a missing interval on either side is not judged, however large the change', () => {
+    for (const [b, c] of [
+      [est(100, null), est(10, 0.01)],
+      [est(100, 0.01), est(10, null)],
+      [est(100, null), est(100, null)],
+    ] as const) {
+      const j = judge(b, c, opts);
+      expect([j.verdict, j.reason, j.ratioInterval]).toEqual(['not-judged', 'no-interval', null]);
+    }
+  });
+
+  it('without intervals, figures at or below the floor on both sides are noise where the metric allows it', () => {
+    const quiet = { ...opts, better: 'smaller' as const, quietBelowFloor: 0.05 };
+    const at = (value: number): Estimate => ({ ...est(value, null), floored: Math.max(value, 0.05) });
+    expect(judge(at(0), at(0), quiet).reason).toBe('below-floor');
+    expect(judge(at(0.01), at(0.05), quiet).verdict).toBe('noise');
+    expect(judge(at(0.01), at(0.06), quiet).verdict).toBe('not-judged');
   });
 });
 

@@ -47,14 +47,14 @@ describe('github-action-benchmark export', () => {
     expect(new Set(names).size).toBe(names.length);
   });
 
-  it('bigger-is-better holds goodput: median value, a ± range covering the repeats, the repeats in extra', () => {
+  it('bigger-is-better holds goodput: mean value, ± half its 95% interval, the repeats in extra', () => {
     expect(bigger).toHaveLength(8);
     expect(bigger.find((e) => e.name === 'postgres/account/hot/for-update c=32 goodput')).toEqual({
       name: 'postgres/account/hot/for-update c=32 goodput',
       unit: 'ops/s',
       value: 900,
-      range: '± 18',
-      extra: '3 repeat(s): 882, 900, 918 ops/s; run 2025-01-01T00-00-00Z-test',
+      range: '± 44.7181', // t(2) 4.303 x sd 18 / sqrt(3)
+      extra: '3 repeat(s): 882, 900, 918 ops/s; 95% interval: repeats; run 2025-01-01T00-00-00Z-test',
     });
   });
 
@@ -62,16 +62,29 @@ describe('github-action-benchmark export', () => {
     expect(smaller).toHaveLength(16);
     const p99 = smaller.find((e) => e.name === 'mysql/account/hot/optimistic c=32 p99');
     expect(p99?.unit).toBe('ms');
-    expect(p99?.value).toBe(80);
+    expect(p99?.value).toBe(80.0213); // mean of 80 / 0.98, 80, 80 / 1.02
     const extra = smaller.find(
       (e) => e.name === 'mysql/account/hot/optimistic c=32 extra attempts per success',
     );
     expect(extra?.unit).toBe('attempts/success');
     expect(extra?.value).toBe(0.4);
-    expect(extra?.range).toBe('± 0.008');
+    expect(extra?.range).toBe('± 0.0198747');
     expect(smaller.find((e) => e.name === 'mysql/account/hot/naive c=32 p99')?.extra).toMatch(
       /; unsafe \(invariants broken\)$/,
     );
+  });
+
+  it('one repeat: the within-run interval where the run has one, else no range', () => {
+    const withIv = toGithubActionBenchmark(buildRun({ jitter: [1], intervals: { goodput: 0.05, p99: 0.1 } }));
+    expect(withIv.bigger[0]).toEqual({
+      name: 'postgres/account/hot/atomic c=32 goodput',
+      unit: 'ops/s',
+      value: 2000,
+      range: '± 100',
+      extra: '1 repeat(s): 2000 ops/s; 95% interval: batch-means; run 2025-01-01T00-00-00Z-test',
+    });
+    // extra attempts has no within-run interval
+    expect(withIv.smaller.find((e) => e.name.endsWith('extra attempts per success'))?.range).toBeUndefined();
   });
 
   it('leaves out cells with no measured repeat and omits range for a single repeat', () => {
@@ -97,11 +110,17 @@ describe('Bencher Metric Format export', () => {
     expect(Object.keys(bmf)).toHaveLength(8);
   });
 
-  it('has goodput, latency-p99 and extra-attempts with median and min/max bounds', () => {
+  it('has goodput, latency-p99 and extra-attempts with the mean and its 95% interval as bounds', () => {
     expect(bmf['postgres/account/hot/for-update c=32']).toEqual({
-      goodput: { value: 900, lower_value: 882, upper_value: 918 },
-      'latency-p99': { value: 60, lower_value: 58.8235, upper_value: 61.2245 },
+      goodput: { value: 900, lower_value: 855.282, upper_value: 944.718 },
+      'latency-p99': { value: 60.016, lower_value: 57.0334, upper_value: 62.9986 },
       'extra-attempts': { value: 0, lower_value: 0, upper_value: 0 },
+    });
+    // no interval, no bounds
+    expect(toBencherMetricFormat(buildRun({ jitter: [1] }))['postgres/account/hot/atomic c=32']).toEqual({
+      goodput: { value: 2000 },
+      'latency-p99': { value: 20 },
+      'extra-attempts': { value: 0 },
     });
     for (const measures of Object.values(bmf)) {
       for (const m of Object.values(measures)) {
