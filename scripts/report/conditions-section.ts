@@ -104,7 +104,7 @@ function steadiness(groups: readonly Group[]): { summary: string; flagged: Text[
     : '';
   const autoWords =
     auto > 0
-      ? `; warm-up ended when goodput settled for ${fmtCount(auto)} cells${capped > 0 ? `, ${fmtCount(capped)} of them at the cap without settling` : ''}`
+      ? `; the warm-up was automatic for ${fmtCount(auto)} cells: ${fmtCount(auto - capped)} ended when goodput settled${capped > 0 ? `, ${fmtCount(capped)} at the cap without settling` : ''}`
       : '';
   return {
     summary: `${fmtCount(steady)} of ${fmtCount(judged.length)} measured cells were steady${ruleWords}; warm-up took ${median(warm).toFixed(1)} s (median), at most ${Math.max(...warm).toFixed(1)} s${autoWords}`,
