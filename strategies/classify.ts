@@ -1,6 +1,9 @@
 /**
  * The one place that turns a driver error into a class. Strategies never compare raw codes.
- * Codes and their meanings: shared/DOMAIN.md ("Error codes, by what they mean").
+ * Codes, from the vendors' documentation: PostgreSQL SQLSTATE 55P03 (lock not available, or a
+ * lock_timeout), 40P01 (deadlock), 40001 (serialization failure), 57014 (statement timeout);
+ * MySQL/MariaDB errno 3572 (NOWAIT), 1205 (lock wait timeout; MariaDB NOWAIT too), 1213
+ * (deadlock), 1020 (MariaDB snapshot isolation), 3024 and 1969 (statement timeout).
  */
 
 export type ErrorClass =

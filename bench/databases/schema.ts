@@ -9,7 +9,7 @@ import { openSql } from './connect.ts';
  *   lets a balance go negative must be seen doing it, not stopped by the schema.
  * - events(id, capacity); seats(id, event_id, status 'free'|'sold', op_id, version): seat ids are
  *   global; the (event_id, status, id) index keeps InnoDB's locking reads from taking gap locks
- *   over the whole table (shared/DOMAIN.md).
+ *   over the whole table (InnoDB locking reads on a non-unique index take next-key locks).
  * - ledger: one row per applied operation, written in the same transaction as the change.
  *   kind 'deposit'|'withdraw': amount is the signed delta applied to account_id.
  *   kind 'transfer': amount (> 0) moved from account_id to counter_account_id.

@@ -6,7 +6,7 @@ import { describeViolations } from './violations.ts';
 
 /**
  * Observations: findings the data supports, explained with what is known about the databases
- * (shared/DOMAIN.md). Each one quotes the figures that triggered it; none is emitted without them.
+ * (their documented locking behaviour and error codes). Each one quotes the figures that triggered it; none is emitted without them.
  */
 export type ObservationKind =
   | 'interrupted'

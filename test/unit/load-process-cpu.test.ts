@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { processTreeCpuSec } from '../../bench/load/process-cpu.ts';
 
-// Linux only by design; this suite runs on Linux (shared/PLATFORM.md).
+// Linux only by design; this suite runs on Linux (the project's machines and CI are Debian).
 describe('processTreeCpuSec', () => {
   it('reads this process at least as high as process.cpuUsage, and null for a missing pid', () => {
     const own = process.cpuUsage();
