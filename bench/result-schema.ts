@@ -105,6 +105,8 @@ export const SteadyState = z.strictObject({
   warmupSec: z.number().nonnegative(),
   /** auto only: warm-up ended at its cap without the load having settled. */
   warmupCapped: z.boolean(),
+  /** Goodput of each full warm-up second: the series the warm-up decision was made on. */
+  warmupGoodput: z.array(z.number().nonnegative()).optional(),
   /** Least-squares slope of the measured seconds' goodput, as % of their mean per second. */
   trendPctPerSec: z.number(),
   /** Coefficient of variation of the measured seconds' goodput. */

@@ -77,6 +77,7 @@ export function steadyStateOf(r: LoadResult): SteadyState {
     warmupPolicy: r.warmupPolicy,
     warmupSec: r.warmupSec,
     warmupCapped: r.warmupCapped,
+    warmupGoodput: r.warmupGoodput,
     trendPctPerSec: j.trendPctPerSec,
     cov: j.cov,
     lastToMean: j.lastToMean,
