@@ -7,6 +7,7 @@ import { LockbenchError } from '../errors.ts';
 import { DEFAULT_SCHEMA } from './connect.ts';
 import { freePort } from './free-port.ts';
 import { track } from './lifecycle.ts';
+import { newOwner } from './owner.ts';
 import { probeDatabase } from './probe.ts';
 import { fileSize, logTail, makeServerDir, portTaken, sweepStale, writeOwner } from './server-dirs.ts';
 import type { DatabaseTarget, Durability } from './target.ts';
@@ -190,7 +191,7 @@ export async function startThrowawayMysql(opts: ThrowawayMysqlOptions = {}): Pro
       );
       closeSync(fd);
       child.unref();
-      writeOwner(dir, { ownerPid: process.pid, serverPid: child.pid ?? null, serverComm: basename(binary) });
+      writeOwner(dir, newOwner(child.pid ?? null, basename(binary)));
       try {
         await waitReady(socket, child, logFile, 60_000);
         break;

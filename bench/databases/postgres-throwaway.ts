@@ -8,6 +8,7 @@ import { LockbenchError } from '../errors.ts';
 import { DEFAULT_SCHEMA } from './connect.ts';
 import { freePort } from './free-port.ts';
 import { track } from './lifecycle.ts';
+import { newOwner } from './owner.ts';
 import { probeDatabase } from './probe.ts';
 import {
   fileSize,
@@ -187,7 +188,7 @@ export async function startThrowawayPostgres(opts: ThrowawayPostgresOptions = {}
       );
       closeSync(fd);
       child.unref();
-      writeOwner(dir, { ownerPid: process.pid, serverPid: child.pid ?? null, serverComm: 'postgres' });
+      writeOwner(dir, newOwner(child.pid ?? null, 'postgres'));
       url = `postgres://lockbench:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
       try {
         await waitReady(url, child, logFile, 30_000);
