@@ -6,15 +6,7 @@ import { stopAll } from './databases/lifecycle.ts';
 import { isLockbenchError } from './errors.ts';
 import { helpText, listText } from './help.ts';
 import { makePlan, type RunEvents, runBench } from './orchestrator.ts';
-
-/** The exact command, for "how to reproduce": argv with credentials in URLs masked. */
-function commandLine(argv: string[]): string {
-  const masked = argv.map((a) => a.replace(/(\/\/[^:/@]+:)[^@]+@/, '$1***@'));
-  return [
-    'npm run bench --',
-    ...masked.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)),
-  ].join(' ');
-}
+import { redactCommandLine } from './redact.ts';
 
 async function main(argv: string[]): Promise<number> {
   const command = parseCommandLine(argv);
@@ -56,7 +48,13 @@ async function main(argv: string[]): Promise<number> {
   const detach = attachConsole(events, { out: process.stderr, config });
   try {
     const outcome = await runBench(
-      { config, command: commandLine(argv), events, signal: controller.signal, writeArtifacts },
+      {
+        config,
+        command: redactCommandLine('npm run bench --', argv),
+        events,
+        signal: controller.signal,
+        writeArtifacts,
+      },
       plan,
     );
     detach();

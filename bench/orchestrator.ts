@@ -9,6 +9,7 @@ import { environmentInfo, newRunId, toolInfo } from './environment.ts';
 import { LockbenchError } from './errors.ts';
 import type { LoadProgress } from './load/recorder.ts';
 import { estimateSeconds, type PlannedCell, planCells } from './plan.ts';
+import { redactConfig } from './redact.ts';
 import type { Cell, RunResult } from './result-schema.ts';
 import { SCHEMA_VERSION } from './result-schema.ts';
 import { createRunDir, updateLatest, writeRunJson } from './results-writer.ts';
@@ -115,23 +116,7 @@ async function reachable(target: DatabaseTarget): Promise<boolean> {
   }
 }
 
-/** Removes anything that looks like a credential from the recorded config. */
-export function redactConfig(config: BenchConfig): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...config };
-  for (const k of ['pgUrl', 'mysqlUrl'] as const) {
-    const v = config[k];
-    if (v) {
-      try {
-        const u = new URL(v);
-        if (u.password) u.password = '***';
-        out[k] = u.toString();
-      } catch {
-        out[k] = '<redacted>';
-      }
-    }
-  }
-  return out;
-}
+export { redactConfig } from './redact.ts';
 
 export async function runBench(opts: RunOptions, plan: Plan = makePlan(opts.config)): Promise<RunOutcome> {
   const { config, events, signal } = opts;

@@ -4,6 +4,7 @@ import { accessSync, closeSync, constants, mkdirSync, openSync, rmSync, writeFil
 import { basename, delimiter, dirname, join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { LockbenchError } from '../errors.ts';
+import { childEnv } from './child-env.ts';
 import { DEFAULT_SCHEMA } from './connect.ts';
 import { freePort } from './free-port.ts';
 import { track } from './lifecycle.ts';
@@ -57,7 +58,7 @@ export const MYSQL_FIX =
 function runInit(cmd: string, args: string[], logFile: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const fd = openSync(logFile, 'a');
-    const child = spawn(cmd, args, { stdio: ['ignore', fd, fd] });
+    const child = spawn(cmd, args, { stdio: ['ignore', fd, fd], env: childEnv() });
     closeSync(fd);
     child.on('error', reject);
     child.on('exit', (code, signal) =>
@@ -68,7 +69,7 @@ function runInit(cmd: string, args: string[], logFile: string): Promise<void> {
 
 /** MariaDB ships mariadb-install-db; Oracle MySQL initialises with `mysqld --initialize-insecure`. */
 async function initialise(binary: string, datadir: string, tmpdir: string, logFile: string): Promise<void> {
-  const version = execFileSync(binary, ['--version'], { encoding: 'utf8' });
+  const version = execFileSync(binary, ['--version'], { encoding: 'utf8', env: childEnv() });
   const asRoot = process.getuid?.() === 0 ? ['--user=root'] : [];
   if (/mariadb/i.test(version)) {
     const dir = dirname(binary);
@@ -187,7 +188,7 @@ export async function startThrowawayMysql(opts: ThrowawayMysqlOptions = {}): Pro
           '--max-connections=500',
           '--innodb-lock-wait-timeout=5',
         ],
-        { stdio: ['ignore', fd, fd], detached: true },
+        { stdio: ['ignore', fd, fd], detached: true, env: childEnv() },
       );
       closeSync(fd);
       child.unref();

@@ -5,6 +5,7 @@ import { arch, platform } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { LockbenchError } from '../errors.ts';
+import { childEnv } from './child-env.ts';
 import { DEFAULT_SCHEMA } from './connect.ts';
 import { freePort } from './free-port.ts';
 import { track } from './lifecycle.ts';
@@ -62,7 +63,7 @@ function run(
     const fd = openSync(logFile, 'a');
     const child = spawn(cmd, args, {
       stdio: ['ignore', fd, fd],
-      env: { ...process.env, LC_ALL: 'C', LANG: 'C' },
+      env: childEnv(),
       ...(ids ?? {}),
     });
     closeSync(fd);
@@ -184,7 +185,7 @@ export async function startThrowawayPostgres(opts: ThrowawayPostgresOptions = {}
         ],
         // Own process group: a Ctrl-C at the terminal reaches the harness, which stops the server
         // in order, instead of killing the server under a run that is still writing results.
-        { stdio: ['ignore', fd, fd], detached: true, env: { ...process.env, LC_ALL: 'C' }, ...(ids ?? {}) },
+        { stdio: ['ignore', fd, fd], detached: true, env: childEnv(), ...(ids ?? {}) },
       );
       closeSync(fd);
       child.unref();
