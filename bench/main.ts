@@ -4,6 +4,7 @@ import { attachConsole, planText, summaryText } from './console.ts';
 import { stopAll } from './databases/lifecycle.ts';
 import { isLockbenchError } from './errors.ts';
 import { helpText, listText } from './help.ts';
+import { handleInterrupts } from './interrupt.ts';
 import type { RunEvents } from './orchestrator.ts';
 import { checkOutputDir, prepareOutputDir } from './output-dir.ts';
 import { redactCommandLine } from './redact.ts';
@@ -33,21 +34,16 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const controller = new AbortController();
-  let interrupts = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    interrupts++;
-    if (interrupts === 1) {
+  handleInterrupts({
+    onFirst: (signal) => {
       process.stderr.write(
         `\n${signal}: stopping the current cell, then writing what finished (again to quit at once)\n`,
       );
       controller.abort();
-    } else {
-      // The 'exit' hook in bench/databases/lifecycle.ts still kills throwaway servers synchronously.
-      process.exit(130);
-    }
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+    },
+    // The 'exit' hook in bench/databases/lifecycle.ts still kills throwaway servers synchronously.
+    onRepeat: () => process.exit(130),
+  });
 
   const events = new EventEmitter<RunEvents>();
   const detach = attachConsole(events, { out: process.stderr, config });
