@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { parseCommandLine } from './cli-args.ts';
 import { attachConsole, planText, summaryText } from './console.ts';
 import { stopAll } from './databases/lifecycle.ts';
+import { sweepStale } from './databases/server-dirs.ts';
 import { isLockbenchError } from './errors.ts';
 import { helpText, listText } from './help.ts';
 import { handleInterrupts } from './interrupt.ts';
@@ -11,6 +12,9 @@ import { redactCommandLine } from './redact.ts';
 
 async function main(argv: string[]): Promise<number> {
   const command = parseCommandLine(argv);
+  // Any invocation that parsed stops servers a killed run may have left (their guardians normally
+  // have, bench/databases/guardian.ts). Only directories lockbench marked are touched.
+  sweepStale();
   if (command.kind === 'help') {
     process.stdout.write(helpText());
     return 0;

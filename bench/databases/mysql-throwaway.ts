@@ -7,6 +7,7 @@ import { LockbenchError } from '../errors.ts';
 import { childEnv } from './child-env.ts';
 import { DEFAULT_SCHEMA } from './connect.ts';
 import { freePort } from './free-port.ts';
+import { type Guardian, startGuardian } from './guardian.ts';
 import { track } from './lifecycle.ts';
 import { newOwner } from './owner.ts';
 import { probeDatabase } from './probe.ts';
@@ -140,11 +141,13 @@ export async function startThrowawayMysql(opts: ThrowawayMysqlOptions = {}): Pro
   const logFile = join(dir, 'server.log');
   writeFileSync(logFile, '');
   let child: ChildProcess | null = null;
+  let guardian: Guardian | null = null;
   let untrack = () => {};
 
   const stop = async (): Promise<void> => {
     const c = child;
     child = null;
+    guardian?.dismiss();
     if (c && c.exitCode === null && c.signalCode === null) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => c.kill('SIGKILL'), 15_000);
@@ -193,6 +196,8 @@ export async function startThrowawayMysql(opts: ThrowawayMysqlOptions = {}): Pro
       closeSync(fd);
       child.unref();
       writeOwner(dir, newOwner(child.pid ?? null, basename(binary)));
+      guardian?.dismiss();
+      if (child.pid) guardian = startGuardian(child.pid, dir, 'KILL');
       try {
         await waitReady(socket, child, logFile, 60_000);
         break;

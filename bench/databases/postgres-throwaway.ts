@@ -8,6 +8,7 @@ import { LockbenchError } from '../errors.ts';
 import { childEnv } from './child-env.ts';
 import { DEFAULT_SCHEMA } from './connect.ts';
 import { freePort } from './free-port.ts';
+import { type Guardian, startGuardian } from './guardian.ts';
 import { track } from './lifecycle.ts';
 import { newOwner } from './owner.ts';
 import { probeDatabase } from './probe.ts';
@@ -115,11 +116,13 @@ export async function startThrowawayPostgres(opts: ThrowawayPostgresOptions = {}
   if (ids) chownSync(logFile, ids.uid, ids.gid);
   const password = randomBytes(18).toString('base64url');
   let child: ChildProcess | null = null;
+  let guardian: Guardian | null = null;
   let untrack = () => {};
 
   const stop = async (): Promise<void> => {
     const c = child;
     child = null;
+    guardian?.dismiss();
     if (c && c.exitCode === null && c.signalCode === null) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => c.kill('SIGKILL'), 10_000);
@@ -190,6 +193,8 @@ export async function startThrowawayPostgres(opts: ThrowawayPostgresOptions = {}
       closeSync(fd);
       child.unref();
       writeOwner(dir, newOwner(child.pid ?? null, 'postgres'));
+      guardian?.dismiss();
+      if (child.pid) guardian = startGuardian(child.pid, dir, 'QUIT');
       url = `postgres://lockbench:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
       try {
         await waitReady(url, child, logFile, 30_000);
