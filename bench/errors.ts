@@ -19,6 +19,10 @@ export const ERRORS = {
     exit: 1,
     summary: 'temp root is a symlink, not ours, or writable by others',
   },
+  LOCKBENCH_OUTPUT_FAILED: {
+    exit: 1,
+    summary: 'results could not be written; the run was saved elsewhere',
+  },
   LOCKBENCH_RESULT_INVALID: { exit: 1, summary: 'a run.json does not match the result schema' },
 } as const;
 

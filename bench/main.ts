@@ -65,6 +65,8 @@ async function main(argv: string[]): Promise<number> {
     detach();
     if (config.json) process.stdout.write(`${JSON.stringify(outcome.result, null, 2)}\n`);
     else human.write(summaryText(outcome.result, outcome.dir));
+    if (outcome.writeError)
+      process.stderr.write(`lockbench: LOCKBENCH_OUTPUT_FAILED: ${outcome.writeError}\n`);
     return outcome.exitCode;
   } finally {
     detach();

@@ -7,8 +7,14 @@ import { RunResult } from './result-schema.ts';
 /** Writes via a temp file and rename, so a reader (or a Ctrl-C) never sees half a file. */
 export function writeAtomic(path: string, content: string): void {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  writeFileSync(tmp, content);
-  renameSync(tmp, path);
+  try {
+    writeFileSync(tmp, content);
+    renameSync(tmp, path);
+  } catch (e) {
+    // A full disk leaves a truncated temp file: never leave it behind.
+    rmSync(tmp, { force: true });
+    throw e;
+  }
 }
 
 /** A new directory for one run; an existing one is never reused or overwritten. */

@@ -211,7 +211,7 @@ export async function startThrowawayPostgres(opts: ThrowawayPostgresOptions = {}
       address: `127.0.0.1:${port}`,
       durability,
     });
-    return { id, spec, info, stop };
+    return { id, spec, info, stop, logTail: () => logTail(logFile) };
   } catch (e) {
     const tail = logTail(logFile);
     await stop();

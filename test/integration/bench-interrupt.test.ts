@@ -164,6 +164,10 @@ describe('a database that dies mid-run', () => {
     expect(first?.reason).toMatch(/^database mysql stopped answering during the run/);
     expect(second?.status).toBe('failed');
     expect(second?.reason).toMatch(/^database mysql unavailable: database mysql stopped answering/);
+    // The server's own log says why it died; its tail is kept once, on the cell that found it.
+    expect(first?.reason).toMatch(/\n--- last lines of its log ---\n/);
+    expect(second?.reason).not.toMatch(/last lines of its log/);
+    expect(bench.stderr().split('--- last lines of its log ---')).toHaveLength(2);
     expect(bench.stderr()).toMatch(/^ {2}mysql\/account\/hot for-update c=8: failed \(database mysql /m);
     expect(existsSync(join(s.out, 'latest', 'report.md'))).toBe(true);
     await expectNothingLeft(s, bench, [mysql.serverPid, postgres.serverPid, ...servers.map(pidOf)]);
