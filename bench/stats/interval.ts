@@ -13,9 +13,8 @@
 
 /** Two-sided 97.5% quantiles of Student's t for 1..30 degrees of freedom. */
 const T975 = [
-  12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145,
-  2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045,
-  2.042,
+  12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131,
+  2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042,
 ];
 
 /**
@@ -110,9 +109,7 @@ export function batchMeans(series: readonly number[], size: number): number[] {
  * Batch-means interval of the mean of a per-window series (per-second goodput). Null when the
  * series has fewer than MIN_BATCHES windows. `batchSize` is in windows.
  */
-export function batchMeansInterval(
-  series: readonly number[],
-): (MeanInterval & { batchSize: number }) | null {
+export function batchMeansInterval(series: readonly number[]): (MeanInterval & { batchSize: number }) | null {
   if (series.length < MIN_BATCHES) return null;
   const size = chooseBatchSize(series);
   const iv = meanInterval(batchMeans(series, size));
