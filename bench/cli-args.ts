@@ -92,12 +92,39 @@ function describeIssues(error: z.ZodError, fromFile: string | null): string {
     .join('\n');
 }
 
+/**
+ * `--connections -1` as `--connections=-1`: parseArgs reads a value that starts with `-` as an
+ * option ("argument is ambiguous"), which hides the range message the user needs.
+ */
+function joinNegativeValues(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    const next = argv[i + 1];
+    if (
+      STRING_FLAGS.includes(a.slice(2)) &&
+      a.startsWith('--') &&
+      next !== undefined &&
+      /^-\.?\d/.test(next)
+    ) {
+      out.push(`${a}=${next}`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
+}
+
 export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = process.env): Command {
   let parsed: ReturnType<
     typeof parseArgs<{ options: typeof OPTIONS; strict: true; allowPositionals: false }>
   >;
   try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false });
+    parsed = parseArgs({
+      args: joinNegativeValues(argv),
+      options: OPTIONS,
+      strict: true,
+      allowPositionals: false,
+    });
   } catch (e) {
     const err = e as { code?: string; message: string };
     if (err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw unknownOption(err.message);

@@ -24,14 +24,24 @@ export function parseDuration(text: string): number | null {
   return Math.round(unit === 'ms' ? n : unit === 's' ? n * 1000 : n * 60_000);
 }
 
-const duration = (name: string) =>
+/** `120000` -> `2m`, `1500` -> `1.5s`, `250` -> `250ms`: how a bound is shown in a message. */
+const showMs = (ms: number) =>
+  ms === 0 ? '0' : ms % 60_000 === 0 ? `${ms / 60_000}m` : ms >= 1000 ? `${ms / 1000}s` : `${ms}ms`;
+
+/** A duration from `minMs` to `maxMs` inclusive; the message names the option, the value and the range. */
+const duration = (name: string, minMs: number, maxMs: number) =>
   z.union([z.number(), z.string()]).transform((v, ctx) => {
     const ms = typeof v === 'number' ? v * 1000 : parseDuration(v);
-    if (ms === null || !Number.isFinite(ms) || ms < 0) {
+    const range = `from ${showMs(minMs)} to ${showMs(maxMs)}`;
+    if (ms === null || !Number.isFinite(ms)) {
       ctx.addIssue({
         code: 'custom',
-        message: `${name}: expected a duration like 10s, 2m or 500ms, got ${JSON.stringify(v)}`,
+        message: `${name}: expected a duration like 10s, 2m or 500ms (${range}), got ${JSON.stringify(v)}`,
       });
+      return z.NEVER;
+    }
+    if (ms < minMs || ms > maxMs) {
+      ctx.addIssue({ code: 'custom', message: `${name}: must be ${range}, got ${JSON.stringify(v)}` });
       return z.NEVER;
     }
     return ms;
@@ -68,22 +78,46 @@ const intList = (name: string, min: number, max: number) =>
     return [...new Set(items)];
   });
 
+/** An integer from `min` to `max`; the message names the option, the value and the range. */
 const int = (name: string, min: number, max: number) =>
-  z.coerce
-    .number({ error: `${name}: expected a number` })
-    .int({ error: `${name}: expected an integer` })
-    .min(min, { error: `${name}: must be at least ${min}` })
-    .max(max, { error: `${name}: must be at most ${max}` });
+  z.union([z.number(), z.string()]).transform((v, ctx) => {
+    const n = typeof v === 'number' ? v : v.trim() === '' ? Number.NaN : Number(v);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${name}: expected an integer from ${min} to ${max}, got ${JSON.stringify(v)}`,
+      });
+      return z.NEVER;
+    }
+    return n;
+  });
 
 const oneOf = <T extends string>(name: string, allowed: readonly [T, ...T[]]) =>
   z.enum(allowed, {
     error: (iss) => `${name}: unknown ${JSON.stringify(iss.input)}; allowed: ${allowed.join(', ')}`,
   });
 
-const url = (name: string) =>
-  z.string().refine((v) => /^(postgres(ql)?|mysql|mariadb):\/\//i.test(v), {
-    error: `${name}: expected a URL starting with postgres:// or mysql:// (credentials are never written to results)`,
+/** A database URL of the one dialect the option is for, with a host; credentials never echoed. */
+const url = (name: string, dialect: 'postgres' | 'mysql') =>
+  z.string().superRefine((v, ctx) => {
+    const schemes = dialect === 'postgres' ? 'postgres:// or postgresql://' : 'mysql:// or mariadb://';
+    const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(v)?.[1]?.toLowerCase();
+    const ok =
+      dialect === 'postgres' ? /^postgres(ql)?$/.test(scheme ?? '') : /^(mysql|mariadb)$/.test(scheme ?? '');
+    let host = '';
+    try {
+      host = new URL(v).hostname;
+    } catch {}
+    if (!ok || !host) {
+      const what = !ok ? (scheme ? `a ${scheme}:// URL` : 'not a URL') : 'a URL without a host';
+      ctx.addIssue({
+        code: 'custom',
+        message: `${name}: expected a URL starting with ${schemes} and naming a host, got ${what} (credentials are never written to results)`,
+      });
+    }
   });
+
+const WARMUP_DURATION = duration('--warmup', 0, 60 * 60_000);
 
 export const BenchConfigSchema = z.strictObject({
   preset: oneOf('--preset', PRESETS).default('default'),
@@ -120,44 +154,51 @@ export const BenchConfigSchema = z.strictObject({
   connections: intList('--connections', 1, 1000).default([32]),
   /** Open model target rates (requests/s); absent = closed model. */
   rate: intList('--rate', 1, 1_000_000).optional(),
-  duration: duration('--duration').default(5000),
+  duration: duration('--duration', 100, 24 * 60 * 60_000).default(5000),
   /**
    * `auto` (default): load until per-second goodput has settled (no trend over the last 3 s,
    * little variation), at most --warmup-max; a duration: exactly that long.
    */
   warmup: z
-    .union([z.literal('auto'), z.number(), z.string()])
+    .union([z.number(), z.string()])
     .transform((v, ctx) => {
       if (v === 'auto') return 'auto' as const;
-      const ms = typeof v === 'number' ? v * 1000 : parseDuration(v);
-      if (ms === null || !Number.isFinite(ms) || ms < 0) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `--warmup: expected auto or a duration like 2s or 500ms, got ${JSON.stringify(v)}`,
-        });
-        return z.NEVER;
-      }
-      return ms;
+      const fixed = WARMUP_DURATION.safeParse(v);
+      if (fixed.success) return fixed.data;
+      ctx.addIssue({
+        code: 'custom',
+        message: `--warmup: expected auto or a duration from 0 to 60m like 2s or 500ms, got ${JSON.stringify(v)}`,
+      });
+      return z.NEVER;
     })
     .default('auto'),
   /** The longest an auto warm-up may run before the cell is measured anyway (flagged unsteady). */
-  warmupMax: duration('--warmup-max').default(10_000),
+  warmupMax: duration('--warmup-max', 1000, 60 * 60_000).default(10_000),
   repeat: int('--repeat', 1, 100).default(1),
   isolation: oneOf('--isolation', ISOLATION_LEVELS).default('default'),
-  workMs: z.coerce
-    .number({ error: '--work-ms: expected a number' })
-    .min(0, { error: '--work-ms: must be at least 0' })
-    .max(10_000, { error: '--work-ms: must be at most 10000' })
+  workMs: z
+    .union([z.number(), z.string()])
+    .transform((v, ctx) => {
+      const n = typeof v === 'number' ? v : v.trim() === '' ? Number.NaN : Number(v);
+      if (!Number.isFinite(n) || n < 0 || n > 10_000) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `--work-ms: expected a number from 0 to 10000, got ${JSON.stringify(v)}`,
+        });
+        return z.NEVER;
+      }
+      return n;
+    })
     .default(0),
   pool: int('--pool', 1, 1000).default(16),
   workers: int('--workers', 1, 64).default(1),
   maxAttempts: int('--max-attempts', 1, 1000).default(10),
-  lockTimeout: duration('--lock-timeout').default(5000),
+  lockTimeout: duration('--lock-timeout', 1, 60 * 60_000).default(5000),
   lockOrder: oneOf('--lock-order', ['id', 'request']).default('id'),
   durability: oneOf('--durability', ['relaxed', 'strict']).default('relaxed'),
   seed: int('--seed', 0, 2 ** 31 - 1).default(1),
-  pgUrl: url('--pg-url').optional(),
-  mysqlUrl: url('--mysql-url').optional(),
+  pgUrl: url('--pg-url', 'postgres').optional(),
+  mysqlUrl: url('--mysql-url', 'mysql').optional(),
   out: z.string().min(1).default('results'),
   json: z.boolean().default(false),
 });

@@ -15,6 +15,14 @@ export const ERRORS = {
     summary: 'a database the user asked for is not installed and no URL was given',
   },
   LOCKBENCH_SERVER_START_FAILED: { exit: 1, summary: 'the benchmark HTTP server did not become ready' },
+  LOCKBENCH_TMP_UNSAFE: {
+    exit: 1,
+    summary: 'temp root is a symlink, not ours, or writable by others',
+  },
+  LOCKBENCH_OUTPUT_FAILED: {
+    exit: 1,
+    summary: 'results could not be written; the run was saved elsewhere',
+  },
   LOCKBENCH_RESULT_INVALID: { exit: 1, summary: 'a run.json does not match the result schema' },
 } as const;
 

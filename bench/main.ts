@@ -1,14 +1,19 @@
 import { EventEmitter } from 'node:events';
-import { writeArtifacts } from './artifacts.ts';
 import { parseCommandLine } from './cli-args.ts';
 import { attachConsole, planText, summaryText } from './console.ts';
 import { stopAll } from './databases/lifecycle.ts';
+import { sweepStale } from './databases/server-dirs.ts';
 import { isLockbenchError } from './errors.ts';
 import { helpText, listText } from './help.ts';
-import { makePlan, type RunEvents, runBench } from './orchestrator.ts';
+import { handleInterrupts } from './interrupt.ts';
+import type { RunEvents } from './orchestrator.ts';
+import { checkOutputDir, prepareOutputDir } from './output-dir.ts';
 
 async function main(argv: string[]): Promise<number> {
   const command = parseCommandLine(argv);
+  // Any invocation that parsed stops servers a killed run may have left (their guardians normally
+  // have, bench/databases/guardian.ts). Only directories lockbench marked are touched.
+  sweepStale();
   if (command.kind === 'help') {
     process.stdout.write(helpText());
     return 0;
@@ -18,6 +23,11 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const { config } = command;
+  // Before anything starts: a bad --out fails now, not after the measurements.
+  if (command.planOnly) checkOutputDir(config.out);
+  else prepareOutputDir(config.out);
+  // Loaded only now: a usage error answers in a fraction of the time (the reports pull in vega).
+  const { makePlan, runBench } = await import('./orchestrator.ts');
   const plan = makePlan(config);
   // With --json, stdout carries only run.json.
   const human = config.json ? process.stderr : process.stdout;
@@ -27,29 +37,34 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const controller = new AbortController();
-  let interrupts = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    interrupts++;
-    if (interrupts === 1) {
+  handleInterrupts({
+    onFirst: (signal) => {
       process.stderr.write(
         `\n${signal}: stopping the current cell, then writing what finished (again to quit at once)\n`,
       );
       controller.abort();
-    } else {
-      // The 'exit' hook in bench/databases/lifecycle.ts still kills throwaway servers synchronously.
-      process.exit(130);
-    }
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+    },
+    // The 'exit' hook in bench/databases/lifecycle.ts still kills throwaway servers synchronously.
+    onRepeat: () => process.exit(130),
+  });
 
   const events = new EventEmitter<RunEvents>();
   const detach = attachConsole(events, { out: process.stderr, config });
   try {
-    const outcome = await runBench({ config, events, signal: controller.signal, writeArtifacts }, plan);
+    const outcome = await runBench(
+      {
+        config,
+        events,
+        signal: controller.signal,
+        writeArtifacts: async (result, dir) => (await import('./artifacts.ts')).writeArtifacts(result, dir),
+      },
+      plan,
+    );
     detach();
     if (config.json) process.stdout.write(`${JSON.stringify(outcome.result, null, 2)}\n`);
     else human.write(summaryText(outcome.result, outcome.dir));
+    if (outcome.writeError)
+      process.stderr.write(`lockbench: LOCKBENCH_OUTPUT_FAILED: ${outcome.writeError}\n`);
     return outcome.exitCode;
   } finally {
     detach();

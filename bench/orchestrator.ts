@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { join } from 'node:path';
 import type { BenchConfig, DbId } from './config.ts';
 import { openSql } from './databases/connect.ts';
 import { connectExternal } from './databases/external.ts';
@@ -6,14 +7,16 @@ import { findMysqlServerBinary, MYSQL_FIX, startThrowawayMysql } from './databas
 import { startThrowawayPostgres } from './databases/postgres-throwaway.ts';
 import type { DatabaseTarget } from './databases/target.ts';
 import { environmentInfo, newRunId, toolInfo } from './environment.ts';
-import { LockbenchError } from './errors.ts';
+import { isLockbenchError, LockbenchError } from './errors.ts';
 import type { LoadProgress } from './load/recorder.ts';
 import { estimateSeconds, type PlannedCell, planCells } from './plan.ts';
+import { redactConfig, redactUrl } from './redact.ts';
 import { reproduceCommand } from './reproduce.ts';
 import type { Cell, RunResult } from './result-schema.ts';
 import { SCHEMA_VERSION } from './result-schema.ts';
 import { createRunDir, updateLatest, writeRunJson } from './results-writer.ts';
 import { failedCell, Interrupted, runCell } from './run-cell.ts';
+import { describeWriteFailure, rescueRun } from './write-failure.ts';
 
 /** How a database will be provided, decided before anything starts. */
 export interface DatabasePlan {
@@ -91,6 +94,11 @@ export interface RunOutcome {
   dir: string;
   /** 0 all ran and no safe-claiming strategy broke an invariant; 1 otherwise; 130 interrupted. */
   exitCode: number;
+  /**
+   * Results could not be written (a full disk): what failed, with the free space, and where the
+   * run was written instead. The result above is complete all the same.
+   */
+  writeError?: string;
 }
 
 async function startTarget(d: DatabasePlan, config: BenchConfig): Promise<DatabaseTarget> {
@@ -114,26 +122,7 @@ async function reachable(target: DatabaseTarget): Promise<boolean> {
   }
 }
 
-/** A URL with its password masked; unparseable text is withheld whole. */
-function redactUrl(v: string): string {
-  try {
-    const u = new URL(v);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '<redacted>';
-  }
-}
-
-/** Removes anything that looks like a credential from the recorded config. */
-export function redactConfig(config: BenchConfig): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...config };
-  for (const k of ['pgUrl', 'mysqlUrl'] as const) {
-    const v = config[k];
-    if (v) out[k] = redactUrl(v);
-  }
-  return out;
-}
+export { redactConfig } from './redact.ts';
 
 export async function runBench(opts: RunOptions, plan: Plan = makePlan(opts.config)): Promise<RunOutcome> {
   const { config, events, signal } = opts;
@@ -199,7 +188,8 @@ export async function runBench(opts: RunOptions, plan: Plan = makePlan(opts.conf
         cell = failedCell(
           config as BenchConfig,
           planned,
-          `database ${planned.database} unavailable: ${gone.get(planned.database) ?? 'not started'}`,
+          // The first line only: the full reason (with a log tail) is on the cell that found it.
+          `database ${planned.database} unavailable: ${gone.get(planned.database)?.split('\n')[0] ?? 'not started'}`,
         );
       } else {
         try {
@@ -219,28 +209,43 @@ export async function runBench(opts: RunOptions, plan: Plan = makePlan(opts.conf
           throw e;
         }
         if (cell.status === 'failed' && !(await reachable(target))) {
-          const reason = `database ${target.id} stopped answering during the run (${cell.reason ?? 'no reason'})`;
+          // Read before stop() removes the directory: a full disk or a crash says why here.
+          const tail = target.logTail?.();
+          const reason = `database ${target.id} stopped answering during the run (${cell.reason ?? 'no reason'})${tail ? `\n--- last lines of its log ---\n${tail}` : ''}`;
           gone.set(planned.database, reason);
           cell = { ...cell, reason };
         }
       }
       cells.push(cell);
       events.emit('cell-end', cell, { index, total });
-      // A checkpoint after every cell: a crash of the harness itself still leaves what ran.
-      writeRunJson(dir, snapshot());
+      // A checkpoint after every cell: a crash of the harness itself still leaves what ran. A
+      // failed checkpoint (a full disk) does not stop the run: the cells stay in memory.
+      try {
+        writeRunJson(dir, snapshot());
+      } catch (e) {
+        if (isLockbenchError(e)) throw e;
+      }
     }
   } finally {
     await Promise.allSettled([...targets.values()].map((t) => t.stop()));
   }
 
   const result = snapshot();
-  const files = [writeRunJson(dir, result)];
-  if (opts.writeArtifacts) files.push(...(await opts.writeArtifacts(result, dir)));
-  updateLatest(config.out, dir);
-  events.emit('written', { dir, files });
+  let writeError: string | undefined;
+  try {
+    const files = [writeRunJson(dir, result)];
+    if (opts.writeArtifacts) files.push(...(await opts.writeArtifacts(result, dir)));
+    updateLatest(config.out, dir);
+    events.emit('written', { dir, files });
+  } catch (e) {
+    if (isLockbenchError(e)) throw e;
+    const rescued = rescueRun(result);
+    writeError = `${describeWriteFailure((e as NodeJS.ErrnoException).path ?? join(dir, 'run.json'), e)}; the ${cells.length} finished cell(s) ${rescued ? `were written to ${rescued}` : 'could not be written anywhere (use --json to print them)'}`;
+  }
 
   const bad = cells.some((c) => c.status === 'failed' || c.status === 'unsafe') || gone.size > 0;
-  return { result, dir, exitCode: interrupted ? 130 : bad ? 1 : 0 };
+  const exitCode = interrupted ? 130 : bad || writeError ? 1 : 0;
+  return writeError ? { result, dir, exitCode, writeError } : { result, dir, exitCode };
 }
 
 export { EventEmitter };

@@ -1,13 +1,20 @@
 import { mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { LockbenchError } from './errors.ts';
+import { makeDirs } from './make-dirs.ts';
 import { RunResult } from './result-schema.ts';
 
 /** Writes via a temp file and rename, so a reader (or a Ctrl-C) never sees half a file. */
 export function writeAtomic(path: string, content: string): void {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  writeFileSync(tmp, content);
-  renameSync(tmp, path);
+  try {
+    writeFileSync(tmp, content);
+    renameSync(tmp, path);
+  } catch (e) {
+    // A full disk leaves a truncated temp file: never leave it behind.
+    rmSync(tmp, { force: true });
+    throw e;
+  }
 }
 
 /** A new directory for one run; an existing one is never reused or overwritten. */
@@ -15,7 +22,7 @@ export function createRunDir(outDir: string, runId: string): string {
   const dir = join(outDir, runId);
   try {
     // Both inside the try: an --out that is a file (ENOTDIR, EEXIST) is the user's to fix, not a crash.
-    mkdirSync(outDir, { recursive: true });
+    makeDirs(outDir);
     mkdirSync(dir);
   } catch (e) {
     throw new LockbenchError(

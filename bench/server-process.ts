@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { type BuildOptions, build } from 'esbuild';
 import type { ServerStats } from '../servers/protocol.ts';
+import { envWithoutCredentials } from './databases/child-env.ts';
 import { ROOT } from './environment.ts';
 import { LockbenchError } from './errors.ts';
 
@@ -91,7 +92,7 @@ export async function startServer(launch: ServerLaunch): Promise<ServerProcess> 
     cwd: ROOT,
     // stdin stays an open pipe: if this process dies, even by SIGKILL, the pipe ends and the
     // server stops itself (servers/main.ts) instead of lingering as an orphan.
-    env: { ...process.env, LOCKBENCH_DB_URL: launch.dbUrl, LOCKBENCH_STOP_ON_STDIN_END: '1' },
+    env: { ...envWithoutCredentials(), LOCKBENCH_DB_URL: launch.dbUrl, LOCKBENCH_STOP_ON_STDIN_END: '1' },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   const tail: string[] = [];

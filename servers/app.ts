@@ -47,6 +47,8 @@ function statusOf(o: Outcome): number {
       return 409;
     case 'not_found':
       return 404;
+    case 'key_reused':
+      return 422;
     case 'error':
       return 503;
   }
@@ -144,6 +146,13 @@ export function buildServer(options: Readonly<ServerOptions>, deps: BuildServerD
     if (o.kind === 'not_found') {
       counter.badRequest();
       return res.code(404).send({ error: 'not_found', message: `${o.entity} ${o.id} does not exist` });
+    }
+    if (o.kind === 'key_reused') {
+      counter.badRequest();
+      return res.code(422).send({
+        error: 'idempotency_key_reused',
+        message: `opId ${o.opId} was already used for a different operation (${o.differences.join('; ')}); nothing was applied: send a new opId`,
+      });
     }
     counter.record(r);
     const body: OperationResponse = { outcome: o.kind, opId, attempts: r.attempts };

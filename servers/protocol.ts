@@ -9,6 +9,8 @@
  *   POST /events/:id/reservations { opId }              200 { seatId } | 409 sold_out
  *   GET  /accounts/:id, GET /events/:id, GET /health, GET /stats
  * amount is an integer number of cents, 1..1e9. opId is 1..64 chars of [A-Za-z0-9_-].
+ * opId is an idempotency key: an identical repeat gets the first outcome back (200, duplicate);
+ * a repeat with another operation, account, amount or event gets 422 idempotency_key_reused.
  *
  * Every operation response carries the headers below, so a driver can classify it without
  * parsing the body (cheap on the hot path).

@@ -70,10 +70,10 @@ export class StatsCounter {
     }
   }
 
-  /** An operation that reached an outcome. `not_found` is not an operation: count it with badRequest(). */
+  /** An operation that reached an outcome. `not_found` and `key_reused` are not operations: badRequest(). */
   record(r: OperationResult): void {
     const o = r.outcome;
-    if (o.kind === 'not_found') {
+    if (o.kind === 'not_found' || o.kind === 'key_reused') {
       this.s.badRequest++;
       return;
     }

@@ -1,6 +1,6 @@
 import type { ConnectionSpec } from '../bench/databases/connect.ts';
 import { classify, type ErrorClass, isRetryable } from './classify.ts';
-import { findApplied } from './ledger.ts';
+import { findApplied, type OperationIdentity } from './ledger.ts';
 import { type AccountView, type EventView, readAccount, readEvent } from './lookups.ts';
 import type { IsolationLevel, StrategyName } from './names.ts';
 import type { AccountChange, AccountOp, ReserveOp, TransferOp } from './operations.ts';
@@ -141,9 +141,9 @@ export function createExecutor(options: ExecutorOptions): Executor {
   };
   const hint = { nowait: strategy.noWait };
 
-  async function storedOutcome(opId: string): Promise<Outcome | null> {
+  async function storedOutcome(identity: OperationIdentity): Promise<Outcome | null> {
     try {
-      return await pool.use(findApplied, opId);
+      return await pool.use(findApplied, identity);
     } catch {
       // The refusal or conflict already decided stands; the lookup was a courtesy.
       return null;
@@ -153,6 +153,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
   async function perform<Op extends { opId: string }>(
     attempt: Attempt<Op>,
     op: Op,
+    identity: OperationIdentity,
   ): Promise<OperationResult> {
     const o = new Operation(shared, strategy, attempt, op);
     const { opId } = op;
@@ -169,7 +170,7 @@ export function createExecutor(options: ExecutorOptions): Executor {
         }
         if (cls === 'duplicate') {
           // The ledger insert met the opId's earlier (committed) row: this attempt rolled back.
-          const stored = await storedOutcome(opId);
+          const stored = await storedOutcome(identity);
           if (stored) return { done: true, value: stored };
         }
         if (cls === 'connection') {
@@ -195,20 +196,21 @@ export function createExecutor(options: ExecutorOptions): Executor {
     if (outcome.kind === 'rejected' || outcome.kind === 'conflict') {
       // A repeated opId whose first application changed the state (spent the money, took the
       // last seat) must get the first outcome back, not a refusal.
-      outcome = (await storedOutcome(opId)) ?? outcome;
+      outcome = (await storedOutcome(identity)) ?? outcome;
     }
     const r: OperationResult = { outcome, attempts: result.attempts, conflicts, rechecks: o.rechecks };
     if (o.failedWith) r.failedWith = o.failedWith;
     return r;
   }
 
-  const account = (op: AccountOp, kind: AccountChange['kind']) =>
-    perform<AccountChange>(accountAttempt, {
-      kind,
-      accountId: op.accountId,
-      delta: kind === 'deposit' ? op.amount : -op.amount,
-      opId: op.opId,
-    });
+  const account = (op: AccountOp, kind: AccountChange['kind']) => {
+    const delta = kind === 'deposit' ? op.amount : -op.amount;
+    return perform<AccountChange>(
+      accountAttempt,
+      { kind, accountId: op.accountId, delta, opId: op.opId },
+      { opId: op.opId, kind, accountId: op.accountId, amount: delta },
+    );
+  };
 
   return {
     strategy,
@@ -218,9 +220,16 @@ export function createExecutor(options: ExecutorOptions): Executor {
     withdraw: (op) => account(op, 'withdraw'),
     transfer(op) {
       if (op.from === op.to) throw new RangeError(`transfer ${op.opId}: from and to are both ${op.from}`);
-      return perform(transferAttempt, op);
+      return perform(transferAttempt, op, {
+        opId: op.opId,
+        kind: 'transfer',
+        accountId: op.from,
+        counterAccountId: op.to,
+        amount: op.amount,
+      });
     },
-    reserve: (op) => perform(reserveAttempt, op),
+    reserve: (op) =>
+      perform(reserveAttempt, op, { opId: op.opId, kind: 'reserve', eventId: op.eventId, amount: 0 }),
     readAccount: (id) => pool.use(readAccount, id),
     readEvent: (id) => pool.use(readEvent, id),
     async ping() {

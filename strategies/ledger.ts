@@ -30,12 +30,12 @@ const sql = {
   postgres: {
     insert:
       'INSERT INTO ledger (op_id, kind, account_id, counter_account_id, amount, event_id, seat_id) VALUES ($1, $2, $3, $4, $5, $6, $7)',
-    find: 'SELECT kind, seat_id FROM ledger WHERE op_id = $1',
+    find: 'SELECT kind, account_id, counter_account_id, amount, event_id, seat_id FROM ledger WHERE op_id = $1',
   },
   mysql: {
     insert:
       'INSERT INTO ledger (op_id, kind, account_id, counter_account_id, amount, event_id, seat_id) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    find: 'SELECT kind, seat_id FROM ledger WHERE op_id = ?',
+    find: 'SELECT kind, account_id, counter_account_id, amount, event_id, seat_id FROM ledger WHERE op_id = ?',
   },
 } satisfies Record<Dialect, Statements>;
 
@@ -51,19 +51,51 @@ export function recordLedger(s: Session, e: LedgerEntry): Promise<unknown> {
   ]);
 }
 
+/** What identifies an operation for its idempotency key: its ledger entry without the outcome (seat). */
+export type OperationIdentity = Omit<LedgerEntry, 'seatId'>;
+
+type Stored = number | string | null;
+const num = (v: Stored) => (v === null ? null : Number(v));
+
+/** The differences between a stored ledger row and the operation now asking under its opId. */
+function differences(
+  row: { kind: string; account_id: Stored; counter_account_id: Stored; amount: Stored; event_id: Stored },
+  op: OperationIdentity,
+): string[] {
+  const diffs: string[] = [];
+  const check = (what: string, stored: unknown, now: unknown) => {
+    if (stored !== now) diffs.push(`${what} ${String(stored)}, now ${String(now)}`);
+  };
+  check('operation', row.kind, op.kind);
+  check('account', num(row.account_id), op.accountId ?? null);
+  check('counter account', num(row.counter_account_id), op.counterAccountId ?? null);
+  check('amount', num(row.amount), op.amount);
+  check('event', num(row.event_id), op.eventId ?? null);
+  return diffs;
+}
+
 /**
- * The stored outcome of an opId that was applied already, or null. The outcome of the first
- * application is what a repeat gets back, whatever the repeat's body says (idempotency key).
+ * The stored outcome of an opId that was applied already, or null. An identical repeat gets the
+ * outcome of the first application back (idempotency key); a repeat that differs in operation,
+ * account, amount or event is refused (`key_reused`), as payment APIs refuse a reused key with
+ * other parameters: answering it with the first outcome would acknowledge something never done.
  */
 export async function findApplied(
   s: Session,
-  opId: string,
-): Promise<Extract<Outcome, { kind: 'ok' }> | null> {
-  const { rows } = await s.query<{ kind: string; seat_id: number | string | null }>(sql[s.dialect].find, [
-    opId,
-  ]);
+  op: OperationIdentity,
+): Promise<Extract<Outcome, { kind: 'ok' | 'key_reused' }> | null> {
+  const { rows } = await s.query<{
+    kind: string;
+    account_id: Stored;
+    counter_account_id: Stored;
+    amount: Stored;
+    event_id: Stored;
+    seat_id: Stored;
+  }>(sql[s.dialect].find, [op.opId]);
   const row = rows[0];
   if (!row) return null;
+  const diffs = differences(row, op);
+  if (diffs.length > 0) return { kind: 'key_reused', opId: op.opId, differences: diffs };
   return row.seat_id === null
     ? { kind: 'ok', duplicate: true }
     : { kind: 'ok', duplicate: true, seatId: Number(row.seat_id) };

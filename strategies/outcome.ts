@@ -52,6 +52,11 @@ export type Outcome =
   | { kind: 'rejected'; reason: RejectReason }
   /** Retries exhausted; `reason` is the last attempt's. Nothing was applied. */
   | { kind: 'conflict'; reason: ConflictReason }
+  /**
+   * The opId was applied before to a different operation (another kind, account, amount or
+   * event). Nothing was applied now. Not an operation: the HTTP layer answers 422.
+   */
+  | { kind: 'key_reused'; opId: string; differences: string[] }
   /** An id in the request names no row. Not an operation: the HTTP layer answers 404. */
   | { kind: 'not_found'; entity: 'account' | 'event'; id: number }
   /** The database went away (connection refused, reset, terminated). Outcome unknown if it was the COMMIT. */

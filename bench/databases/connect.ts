@@ -16,19 +16,7 @@ export interface ConnectionSpec {
 
 export const DEFAULT_SCHEMA = 'lockbench';
 
-/** `postgres://user:secret@h:5432/db` -> `postgres://user:***@h:5432/db`. Invalid URLs are hidden whole. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    for (const key of [...u.searchParams.keys()]) {
-      if (/pass|secret|token|key/i.test(key)) u.searchParams.set(key, '***');
-    }
-    return u.toString();
-  } catch {
-    return '<unparseable url>';
-  }
-}
+export { redactUrl } from '../redact.ts';
 
 /** host:port of a URL, for error messages that must not leak credentials. */
 export function hostPort(url: string): string {

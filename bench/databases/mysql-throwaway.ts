@@ -4,9 +4,12 @@ import { accessSync, closeSync, constants, mkdirSync, openSync, rmSync, writeFil
 import { basename, delimiter, dirname, join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { LockbenchError } from '../errors.ts';
+import { childEnv } from './child-env.ts';
 import { DEFAULT_SCHEMA } from './connect.ts';
 import { freePort } from './free-port.ts';
+import { type Guardian, startGuardian } from './guardian.ts';
 import { track } from './lifecycle.ts';
+import { newOwner } from './owner.ts';
 import { probeDatabase } from './probe.ts';
 import { fileSize, logTail, makeServerDir, portTaken, sweepStale, writeOwner } from './server-dirs.ts';
 import type { DatabaseTarget, Durability } from './target.ts';
@@ -56,7 +59,7 @@ export const MYSQL_FIX =
 function runInit(cmd: string, args: string[], logFile: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const fd = openSync(logFile, 'a');
-    const child = spawn(cmd, args, { stdio: ['ignore', fd, fd] });
+    const child = spawn(cmd, args, { stdio: ['ignore', fd, fd], env: childEnv() });
     closeSync(fd);
     child.on('error', reject);
     child.on('exit', (code, signal) =>
@@ -67,7 +70,7 @@ function runInit(cmd: string, args: string[], logFile: string): Promise<void> {
 
 /** MariaDB ships mariadb-install-db; Oracle MySQL initialises with `mysqld --initialize-insecure`. */
 async function initialise(binary: string, datadir: string, tmpdir: string, logFile: string): Promise<void> {
-  const version = execFileSync(binary, ['--version'], { encoding: 'utf8' });
+  const version = execFileSync(binary, ['--version'], { encoding: 'utf8', env: childEnv() });
   const asRoot = process.getuid?.() === 0 ? ['--user=root'] : [];
   if (/mariadb/i.test(version)) {
     const dir = dirname(binary);
@@ -138,11 +141,13 @@ export async function startThrowawayMysql(opts: ThrowawayMysqlOptions = {}): Pro
   const logFile = join(dir, 'server.log');
   writeFileSync(logFile, '');
   let child: ChildProcess | null = null;
+  let guardian: Guardian | null = null;
   let untrack = () => {};
 
   const stop = async (): Promise<void> => {
     const c = child;
     child = null;
+    guardian?.dismiss();
     if (c && c.exitCode === null && c.signalCode === null) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => c.kill('SIGKILL'), 15_000);
@@ -186,11 +191,13 @@ export async function startThrowawayMysql(opts: ThrowawayMysqlOptions = {}): Pro
           '--max-connections=500',
           '--innodb-lock-wait-timeout=5',
         ],
-        { stdio: ['ignore', fd, fd], detached: true },
+        { stdio: ['ignore', fd, fd], detached: true, env: childEnv() },
       );
       closeSync(fd);
       child.unref();
-      writeOwner(dir, { ownerPid: process.pid, serverPid: child.pid ?? null, serverComm: basename(binary) });
+      writeOwner(dir, newOwner(child.pid ?? null, basename(binary)));
+      guardian?.dismiss();
+      if (child.pid) guardian = startGuardian(child.pid, dir, 'KILL');
       try {
         await waitReady(socket, child, logFile, 60_000);
         break;
@@ -218,7 +225,7 @@ export async function startThrowawayMysql(opts: ThrowawayMysqlOptions = {}): Pro
       address: `127.0.0.1:${port}`,
       durability,
     });
-    return { id, spec, info, stop };
+    return { id, spec, info, stop, logTail: () => logTail(logFile) };
   } catch (e) {
     const tail = logTail(logFile);
     await stop();

@@ -5,9 +5,12 @@ import { arch, platform } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { LockbenchError } from '../errors.ts';
+import { childEnv } from './child-env.ts';
 import { DEFAULT_SCHEMA } from './connect.ts';
 import { freePort } from './free-port.ts';
+import { type Guardian, startGuardian } from './guardian.ts';
 import { track } from './lifecycle.ts';
+import { newOwner } from './owner.ts';
 import { probeDatabase } from './probe.ts';
 import {
   fileSize,
@@ -61,7 +64,7 @@ function run(
     const fd = openSync(logFile, 'a');
     const child = spawn(cmd, args, {
       stdio: ['ignore', fd, fd],
-      env: { ...process.env, LC_ALL: 'C', LANG: 'C' },
+      env: childEnv(),
       ...(ids ?? {}),
     });
     closeSync(fd);
@@ -113,11 +116,13 @@ export async function startThrowawayPostgres(opts: ThrowawayPostgresOptions = {}
   if (ids) chownSync(logFile, ids.uid, ids.gid);
   const password = randomBytes(18).toString('base64url');
   let child: ChildProcess | null = null;
+  let guardian: Guardian | null = null;
   let untrack = () => {};
 
   const stop = async (): Promise<void> => {
     const c = child;
     child = null;
+    guardian?.dismiss();
     if (c && c.exitCode === null && c.signalCode === null) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => c.kill('SIGKILL'), 10_000);
@@ -183,11 +188,13 @@ export async function startThrowawayPostgres(opts: ThrowawayPostgresOptions = {}
         ],
         // Own process group: a Ctrl-C at the terminal reaches the harness, which stops the server
         // in order, instead of killing the server under a run that is still writing results.
-        { stdio: ['ignore', fd, fd], detached: true, env: { ...process.env, LC_ALL: 'C' }, ...(ids ?? {}) },
+        { stdio: ['ignore', fd, fd], detached: true, env: childEnv(), ...(ids ?? {}) },
       );
       closeSync(fd);
       child.unref();
-      writeOwner(dir, { ownerPid: process.pid, serverPid: child.pid ?? null, serverComm: 'postgres' });
+      writeOwner(dir, newOwner(child.pid ?? null, 'postgres'));
+      guardian?.dismiss();
+      if (child.pid) guardian = startGuardian(child.pid, dir, 'QUIT');
       url = `postgres://lockbench:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
       try {
         await waitReady(url, child, logFile, 30_000);
@@ -204,7 +211,7 @@ export async function startThrowawayPostgres(opts: ThrowawayPostgresOptions = {}
       address: `127.0.0.1:${port}`,
       durability,
     });
-    return { id, spec, info, stop };
+    return { id, spec, info, stop, logTail: () => logTail(logFile) };
   } catch (e) {
     const tail = logTail(logFile);
     await stop();

@@ -2,50 +2,83 @@ import { execFileSync } from 'node:child_process';
 import {
   chmodSync,
   chownSync,
-  existsSync,
-  mkdirSync,
+  type Dirent,
+  lstatSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
-  renameSync,
+  rmdirSync,
   rmSync,
   statSync,
-  writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { LockbenchError } from '../errors.ts';
+import { makeDirs } from '../make-dirs.ts';
+import { isOurServer, newOwner, ownerAlive, readOwner, writeOwner } from './owner.ts';
+
+export { isAlive, type Owner, writeOwner } from './owner.ts';
 
 /**
  * Every throwaway server lives in its own directory under one temp root, with an `owner.json`
- * naming the harness process that started it and the server's pid. A run that was SIGKILLed
- * leaves such a directory behind; the next start finds it (owner gone) and stops the server.
+ * marker (bench/databases/owner.ts). A run that was SIGKILLed can leave such a directory behind;
+ * the next invocation finds it (owner gone) and stops the server. Nothing else under the root is
+ * ever touched: the root may be shared (`LOCKBENCH_TMP=/tmp`) or hold the user's own files.
  */
-export const TEMP_ROOT = process.env.LOCKBENCH_TMP ?? join(tmpdir(), 'lockbench');
-
-export interface Owner {
-  /** The harness process that owns the server. */
-  ownerPid: number;
-  /** The server's main process (postmaster, mariadbd). */
-  serverPid: number | null;
-  /** Process name the server pid must have, so a recycled pid is never killed. */
-  serverComm: string;
+export function tempRoot(): string {
+  return process.env.LOCKBENCH_TMP || join(tmpdir(), 'lockbench');
 }
 
-export function isAlive(pid: number): boolean {
+/** The root as it was when this module loaded; tempRoot() reads the environment each time. */
+export const TEMP_ROOT = tempRoot();
+
+/** Names mkdtemp gives server directories (`pg-XXXXXX`, `mysql-XXXXXX`); nothing else is swept. */
+const SERVER_DIR_NAME = /^(pg|mysql)-[A-Za-z0-9]{6}$/;
+
+/**
+ * Why `root` is unsafe to keep servers in, or null. A root someone else owns or can write to
+ * (without the sticky bit) lets them plant or swap directories under ours; a symlink is not
+ * followed at all. A missing root is fine: we create it.
+ */
+export function tempRootProblem(root: string): string | null {
+  let st: ReturnType<typeof lstatSync>;
   try {
-    process.kill(pid, 0);
-    return true;
+    st = lstatSync(root);
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    return (e as NodeJS.ErrnoException).code === 'ENOENT'
+      ? null
+      : `cannot inspect it (${(e as NodeJS.ErrnoException).code})`;
   }
+  if (st.isSymbolicLink()) return 'it is a symbolic link (never followed)';
+  if (!st.isDirectory()) return 'it is not a directory';
+  const uid = process.getuid?.();
+  if (uid !== undefined && st.uid !== uid)
+    return `it is owned by uid ${st.uid}, not by this user (uid ${uid})`;
+  const mode = st.mode & 0o7777;
+  if ((mode & 0o022) !== 0 && (mode & 0o1000) === 0) {
+    return `it is writable by group or others without the sticky bit (mode ${mode.toString(8).padStart(4, '0')})`;
+  }
+  return null;
 }
 
-function commOf(pid: number): string | null {
-  try {
-    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-  } catch {
-    return null;
+/** Creates the root if missing; refuses an unsafe one. Returns the root. */
+export function ensureTempRoot(root = tempRoot()): string {
+  const problem = tempRootProblem(root);
+  if (problem) {
+    throw new LockbenchError(
+      'LOCKBENCH_TMP_UNSAFE',
+      `temp root ${root} (LOCKBENCH_TMP) is unsafe: ${problem}. Point LOCKBENCH_TMP at a directory you own that others cannot write to, or unset it`,
+    );
   }
+  try {
+    makeDirs(root, 0o711);
+  } catch (e) {
+    throw new LockbenchError(
+      'LOCKBENCH_TMP_UNSAFE',
+      `temp root ${root} (LOCKBENCH_TMP) cannot be created: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    );
+  }
+  return root;
 }
 
 /** The uid/gid to run PostgreSQL as: `postgres` when we are root (it refuses to run as root). */
@@ -63,18 +96,19 @@ export function postgresIds(): { uid: number; gid: number } | null {
 }
 
 /** Creates a fresh server directory; `traversableBy` makes the root and dir usable by that uid. */
-export function makeServerDir(prefix: string, traversableBy?: { uid: number; gid: number }): string {
-  mkdirSync(TEMP_ROOT, { recursive: true, mode: 0o711 });
+export function makeServerDir(prefix: 'pg' | 'mysql', traversableBy?: { uid: number; gid: number }): string {
+  const root = ensureTempRoot();
   if (traversableBy) {
     // An existing root (mktemp -d makes 0700) must let the server's user pass through it.
-    const mode = statSync(TEMP_ROOT).mode & 0o777;
-    if ((mode & 0o001) === 0) chmodSync(TEMP_ROOT, mode | 0o711);
+    const mode = statSync(root).mode & 0o777;
+    if ((mode & 0o001) === 0) chmodSync(root, mode | 0o711);
   }
-  const dir = mkdtempSync(join(TEMP_ROOT, `${prefix}-`));
+  const dir = mkdtempSync(join(root, `${prefix}-`));
   try {
+    // The marker first, before the directory is handed to anyone else.
+    writeOwner(dir, newOwner(null, ''));
     // mkdtemp makes 0700 root dirs: hand the whole dir to the server's user.
     if (traversableBy) chownSync(dir, traversableBy.uid, traversableBy.gid);
-    writeOwner(dir, { ownerPid: process.pid, serverPid: null, serverComm: '' });
   } catch (e) {
     rmSync(dir, { recursive: true, force: true });
     throw e;
@@ -82,37 +116,43 @@ export function makeServerDir(prefix: string, traversableBy?: { uid: number; gid
   return dir;
 }
 
-/** Atomic (temp file + rename): a sweep in another process never reads half a file. */
-export function writeOwner(dir: string, owner: Owner): void {
-  const tmp = join(dir, `.owner.${process.pid}.tmp`);
-  writeFileSync(tmp, JSON.stringify(owner));
-  renameSync(tmp, join(dir, 'owner.json'));
-}
-
-/** A directory without a readable owner.json younger than this may be one being created now. */
-const UNOWNED_GRACE_MS = 60_000;
+/** A server directory of ours without a marker younger than this may be one being created now. */
+const UNMARKED_GRACE_MS = 60_000;
 
 /**
- * Stops servers whose owner process is gone and removes their directories. Directories of live
- * owners (another run, another test worker) are left alone. Returns the directories removed.
+ * Stops servers whose owner process is gone and removes their directories. Only directories that
+ * carry our marker are removed (an unmarked one of our own naming only when empty); directories of
+ * live owners (another run, another test worker) are left alone; symlinks are never followed; an
+ * unsafe root is not touched at all. Returns the directories removed.
  */
-export function sweepStale(): string[] {
-  if (!existsSync(TEMP_ROOT)) return [];
+export function sweepStale(root = tempRoot()): string[] {
+  if (tempRootProblem(root) !== null) return [];
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(root, { withFileTypes: true });
+  } catch {
+    return [];
+  }
   const removed: string[] = [];
-  for (const name of readdirSync(TEMP_ROOT)) {
-    const dir = join(TEMP_ROOT, name);
-    let owner: Owner | null = null;
-    try {
-      owner = JSON.parse(readFileSync(join(dir, 'owner.json'), 'utf8')) as Owner;
-    } catch {
-      owner = null;
+  for (const entry of entries) {
+    if (!entry.isDirectory() || !SERVER_DIR_NAME.test(entry.name)) continue;
+    const dir = join(root, entry.name);
+    const owner = readOwner(dir);
+    if (!owner) {
+      // Ours only by its name: remove it only if empty (rmdir fails otherwise) and old.
+      if (ageMs(dir) >= UNMARKED_GRACE_MS && lstatSync(dir).uid === process.getuid?.()) {
+        try {
+          rmdirSync(dir);
+          removed.push(dir);
+        } catch {}
+      }
+      continue;
     }
-    if (owner && isAlive(owner.ownerPid)) continue;
-    if (!owner && ageMs(dir) < UNOWNED_GRACE_MS) continue;
-    if (owner?.serverPid && isAlive(owner.serverPid) && commOf(owner.serverPid) === owner.serverComm) {
+    if (ownerAlive(owner)) continue;
+    if (isOurServer(owner, dir)) {
       try {
         // The owner is gone and so is the data's value: no need for a clean shutdown.
-        process.kill(owner.serverPid, 'SIGKILL');
+        process.kill(owner.serverPid as number, 'SIGKILL');
       } catch {}
     }
     rmSync(dir, { recursive: true, force: true });
@@ -123,9 +163,9 @@ export function sweepStale(): string[] {
 
 function ageMs(path: string): number {
   try {
-    return Date.now() - statSync(path).mtimeMs;
+    return Date.now() - lstatSync(path).mtimeMs;
   } catch {
-    return Number.POSITIVE_INFINITY;
+    return 0;
   }
 }
 

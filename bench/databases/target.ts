@@ -17,4 +17,6 @@ export interface DatabaseTarget {
   readonly info: DatabaseInfo;
   /** Stops a throwaway server and removes its directory; closes nothing for external ones. Idempotent. */
   stop(): Promise<void>;
+  /** Throwaway servers: the last lines of the server's log, while its directory exists. */
+  logTail?(): string;
 }

@@ -1,6 +1,8 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { newOwner, writeOwner } from '../../bench/databases/owner.ts';
 import { RunResult } from '../../bench/result-schema.ts';
 import {
   alive,
@@ -162,8 +164,61 @@ describe('a database that dies mid-run', () => {
     expect(first?.reason).toMatch(/^database mysql stopped answering during the run/);
     expect(second?.status).toBe('failed');
     expect(second?.reason).toMatch(/^database mysql unavailable: database mysql stopped answering/);
+    // The server's own log says why it died; its tail is kept once, on the cell that found it.
+    expect(first?.reason).toMatch(/\n--- last lines of its log ---\n/);
+    expect(second?.reason).not.toMatch(/last lines of its log/);
+    expect(bench.stderr().split('--- last lines of its log ---')).toHaveLength(2);
     expect(bench.stderr()).toMatch(/^ {2}mysql\/account\/hot for-update c=8: failed \(database mysql /m);
     expect(existsSync(join(s.out, 'latest', 'report.md'))).toBe(true);
     await expectNothingLeft(s, bench, [mysql.serverPid, postgres.serverPid, ...servers.map(pidOf)]);
   }, 240_000);
+});
+
+describe('a harness that dies', () => {
+  it('SIGKILLed mid-cell: its databases, servers and temp dirs are gone within seconds', async () => {
+    const s = sandbox();
+    const bench = startBench(
+      [
+        ...['--db', 'postgres,mysql', '--workload', 'account', '--strategy', 'atomic'],
+        ...['--duration', '20s', '--warmup', '0', '--connections', '8', '--out', s.out],
+      ],
+      s,
+    );
+    const owners = await serverPids(s.tmp, 2, 120_000);
+    const servers = await waitForBenchServer(bench);
+    const pids = [...owners.map((o) => o.serverPid as number), ...servers.map(pidOf)];
+    process.kill(bench.pid, 'SIGKILL');
+    await bench.exit;
+    // Each database's guardian stops it and removes its directory, then exits itself.
+    await eventually(
+      () => processesMentioning(s.tmp).length === 0 && readdirSync(s.tmp).length === 0,
+      15_000,
+    );
+    await expectNothingLeft(s, bench, pids);
+  }, 240_000);
+
+  it('--list and --dry-run sweep what a killed run left (only what lockbench marked)', async () => {
+    for (const args of [['--list'], ['--dry-run', '--db', 'postgres']]) {
+      const s = sandbox();
+      const dir = join(s.tmp, 'pg-left01');
+      mkdirSync(dir);
+      const server = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', join(dir, 'data')], {
+        stdio: 'ignore',
+      });
+      const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], {
+        encoding: 'utf8',
+      });
+      writeOwner(dir, {
+        ...newOwner(server.pid as number, 'postgres'),
+        ownerPid: Number(dead.stdout),
+        ownerStart: null,
+      });
+      writeFileSync(join(s.tmp, 'notes.txt'), 'not ours');
+      const bench = startBench(args, s);
+      const exit = await bench.exit;
+      expect(exit.code, bench.stderr()).toBe(0);
+      expect(await eventually(() => !alive(server.pid as number), 5_000)).toBe(true);
+      expect(readdirSync(s.tmp)).toEqual(['notes.txt']);
+    }
+  });
 });

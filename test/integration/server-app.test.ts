@@ -160,6 +160,84 @@ describe.each(['postgres', 'mysql'] as const)('server on %s', (dialect) => {
     });
   });
 
+  it.each(['atomic', 'for-update', 'optimistic', 'naive'] as const)(
+    '%s: an opId reused for a different operation is refused with 422; an identical replay is a duplicate',
+    async (strategy) => {
+      await resetAndSeed(spec, SIZES);
+      const account = server('account', { strategy });
+      const transfer = server('transfer', { strategy });
+      const tickets = server('tickets', { strategy });
+      const firsts: [FastifyInstance, Inject][] = [
+        [account, json('/accounts/1/deposit', { amount: 50, opId: 'k1' })],
+        [transfer, json('/transfers', { from: 2, to: 3, amount: 7, opId: 'k2' })],
+        [tickets, json('/events/2/reservations', { opId: 'k3' })],
+      ];
+      const seats: (number | undefined)[] = [];
+      for (const [app, req] of firsts) {
+        const r = await app.inject(req);
+        expect(r.statusCode, r.body).toBe(200);
+        seats.push((r.json() as { seatId?: number }).seatId);
+      }
+      const before = await fingerprint(db);
+      const reused: [string, FastifyInstance, Inject, RegExp][] = [
+        [
+          'another amount',
+          account,
+          json('/accounts/1/deposit', { amount: 51, opId: 'k1' }),
+          /amount 50, now 51/,
+        ],
+        [
+          'another account',
+          account,
+          json('/accounts/4/deposit', { amount: 50, opId: 'k1' }),
+          /account 1, now 4/,
+        ],
+        [
+          'another operation',
+          account,
+          json('/accounts/1/withdraw', { amount: 50, opId: 'k1' }),
+          /operation deposit, now withdraw/,
+        ],
+        [
+          'a transfer key on a deposit',
+          account,
+          json('/accounts/2/deposit', { amount: 7, opId: 'k2' }),
+          /operation transfer, now deposit/,
+        ],
+        [
+          'another transfer target',
+          transfer,
+          json('/transfers', { from: 2, to: 4, amount: 7, opId: 'k2' }),
+          /counter account 3, now 4/,
+        ],
+        ['another event', tickets, json('/events/1/reservations', { opId: 'k3' }), /event 2, now 1/],
+        [
+          'a deposit key on a reservation',
+          tickets,
+          json('/events/2/reservations', { opId: 'k1' }),
+          /operation deposit, now reserve/,
+        ],
+      ];
+      for (const [what, app, req, message] of reused) {
+        const r = await app.inject(req);
+        expect({ what, status: r.statusCode }).toEqual({ what, status: 422 });
+        const body = r.json() as { error: string; message: string };
+        expect(body.error, what).toBe('idempotency_key_reused');
+        expect(body.message, what).toMatch(message);
+        expect(body.message, what).toMatch(/send a new opId/);
+      }
+      expect(await fingerprint(db)).toBe(before);
+      // The identical replays stay 200 duplicates with the first outcome.
+      for (const [i, [app, req]] of firsts.entries()) {
+        const r = await app.inject(req);
+        expect(r.statusCode).toBe(200);
+        expect(r.json()).toMatchObject({ outcome: 'ok', duplicate: true });
+        expect((r.json() as { seatId?: number }).seatId).toBe(seats[i]);
+      }
+      expect(await fingerprint(db)).toBe(before);
+    },
+  );
+
   it('operation replies carry x-outcome and x-attempts, and /stats follows its accounting rule', async () => {
     await resetAndSeed(spec, SIZES);
     const app = server('account');

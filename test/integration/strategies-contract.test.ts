@@ -138,14 +138,23 @@ describe.each(['postgres', 'mysql'] as const)('strategies on %s', (dialect) => {
         expect(w.outcome.balance).toBe(INITIAL - 200);
       const big = await ex.withdraw({ accountId: 1, amount: INITIAL, opId: 'a-w2' });
       expect(big.outcome).toEqual({ kind: 'rejected', reason: 'insufficient_funds' });
-      // The repeats carry other amounts: the stored outcome wins and nothing moves.
-      expect((await ex.deposit({ accountId: 1, amount: 5, opId: 'a-d1' })).outcome).toEqual({
+      // Identical repeats get the stored outcome and nothing moves.
+      expect((await ex.deposit({ accountId: 1, amount: 100, opId: 'a-d1' })).outcome).toEqual({
         kind: 'ok',
         duplicate: true,
       });
-      expect((await ex.withdraw({ accountId: 1, amount: 7, opId: 'a-w1' })).outcome).toEqual({
+      expect((await ex.withdraw({ accountId: 1, amount: 300, opId: 'a-w1' })).outcome).toEqual({
         kind: 'ok',
         duplicate: true,
+      });
+      // Repeats with other amounts reuse the key for another operation: refused, nothing moves.
+      expect((await ex.deposit({ accountId: 1, amount: 5, opId: 'a-d1' })).outcome).toMatchObject({
+        kind: 'key_reused',
+        opId: 'a-d1',
+      });
+      expect((await ex.withdraw({ accountId: 1, amount: 7, opId: 'a-w1' })).outcome).toMatchObject({
+        kind: 'key_reused',
+        opId: 'a-w1',
       });
       expect((await ex.deposit({ accountId: 999, amount: 5, opId: 'a-d2' })).outcome).toEqual({
         kind: 'not_found',
