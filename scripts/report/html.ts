@@ -49,6 +49,7 @@ nav.toc { background: var(--bg-soft); border: 1px solid var(--line); border-radi
 nav.toc ul { margin: 2px 0; }
 nav.toc ul ul { display: flex; flex-wrap: wrap; gap: 2px 18px; list-style: none; padding-left: 4px; font-size: 13px; }
 td:first-child { white-space: nowrap; }
+table.wrap td:first-child { white-space: normal; min-width: 9em; }
 td em { display: block; font-style: normal; color: var(--muted); font-size: 11px; }
 a { color: #1a5fb4; text-decoration: none; }
 a:hover { text-decoration: underline; }
@@ -111,7 +112,7 @@ function block(b: Block): string {
             `<tr>${r.map((c) => `<td${c.numeric ? ' class="num"' : ''}>${text(c.text)}</td>`).join('')}</tr>`,
         )
         .join('\n');
-      return `<div class="table-wrap"><table><thead><tr>${th}</tr></thead><tbody>\n${rows}\n</tbody></table></div>`;
+      return `<div class="table-wrap"><table${b.wrap ? ' class="wrap"' : ''}><thead><tr>${th}</tr></thead><tbody>\n${rows}\n</tbody></table></div>`;
     }
     case 'code':
       return `<pre${b.wrap ? ' class="command"' : ''}><code>${escapeHtml(b.text)}</code></pre>`;

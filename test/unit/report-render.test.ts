@@ -6,6 +6,7 @@ import { compactJson } from '../../scripts/report/compact-json.ts';
 import { em, strong } from '../../scripts/report/document.ts';
 import { escapeHtml, renderHtml } from '../../scripts/report/html.ts';
 import { blocksToMarkdown, escapeMarkdown, renderMarkdown } from '../../scripts/report/markdown.ts';
+import { FINDINGS, observe } from '../../scripts/report/observations.ts';
 import type { RenderedChart } from '../../scripts/report/render-charts.ts';
 import { renderCharts } from '../../scripts/report/render-charts.ts';
 import { RENDERERS } from '../../scripts/report/renderers.ts';
@@ -245,7 +246,12 @@ describe('markdown decision report', () => {
 
   it('prints an observation only when the data supports it', () => {
     const obs = section(md, '## Observations');
-    expect(obs).toContain('**MariaDB reports NOWAIT as a lock-wait timeout.**');
+    expect(obs).toMatch(
+      /\n\| MariaDB reports NOWAIT as a lock-wait timeout \| account · hot · mysql \(MariaDB [\d.]+\) \| at 32 connections: nowait counted [\d,]+ lock timeouts/,
+    );
+    expect(obs).toContain(
+      '- **MariaDB reports NOWAIT as a lock-wait timeout.** MariaDB reports a failed NOWAIT',
+    );
     const without = renderMarkdown(
       variant(
         (c) => c.database === 'mysql' && c.strategy === 'nowait',
@@ -256,6 +262,28 @@ describe('markdown decision report', () => {
       [],
     );
     expect(section(without, '## Observations')).not.toContain('NOWAIT as a lock-wait timeout');
+  });
+
+  it('lists observations as one table row each and explains each kind once', () => {
+    const obs = section(md, '## Observations');
+    expect(obs).toContain('| Finding | Where | Figures |');
+    const observations = observe(fixture);
+    const located = observations.filter((o) => o.where !== null);
+    const rows = obs
+      .split('\n')
+      .filter((l) => l.startsWith('| ') && !l.startsWith('| Finding') && !l.startsWith('| ---'));
+    expect(rows).toHaveLength(located.length);
+    // Retry storms occur in several comparisons; their explanation is printed once.
+    expect(located.filter((o) => o.kind === 'retry-storm').length).toBeGreaterThan(1);
+    for (const kind of new Set(located.map((o) => o.kind))) {
+      const { explanation } = FINDINGS[kind];
+      const probe = escapeMarkdown(explanation.split('`')[0] as string);
+      expect(md.split(probe).length, kind).toBe(2);
+    }
+    // Run-wide findings stand above the table, with their explanation.
+    const cpu = obs.slice(0, obs.indexOf('| Finding'));
+    expect(cpu).toContain('**The load generator may be the bottleneck.** The load driver used more than 0.8');
+    expect(html).toMatch(/<table class="wrap"><thead><tr><th>Finding<\/th><th>Where<\/th><th>Figures<\/th>/);
   });
 
   it('links every rendered chart by a relative path', () => {
