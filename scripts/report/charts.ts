@@ -19,7 +19,25 @@ export interface ChartSpec {
   title: string;
   /** One sentence describing the chart, for alt text and captions. */
   alt: string;
+  /**
+   * The chart's panels, each a whole Vega-Lite spec drawn as its own SVG: the HTML report lets them
+   * sit side by side or stack with the page width (a phone gets them one under the other at full
+   * size); the chart's SVG file lays them out side by side, wrapping like the page.
+   */
+  panels: ChartPanel[];
+}
+
+export interface ChartPanel {
+  /** What the panel shows, for screen readers: "goodput (ok/s)". */
+  label: string;
   spec: TopLevelSpec;
+}
+
+const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
+
+/** A panel as a standalone spec with the house config. */
+function panelOf(label: string, spec: Record<string, unknown>): ChartPanel {
+  return { label, spec: { $schema: SCHEMA, config: CONFIG, ...spec } as TopLevelSpec };
 }
 
 /** Stable colours per strategy so that a strategy looks the same in every chart of every run. */
@@ -38,6 +56,13 @@ const SPARE_COLORS = ['#eeca3b', '#ff9da6', '#bab0ac', '#17becf', '#8c564b', '#b
 /** Marks a strategy that broke an invariant in this group, in legends and axes. */
 export const DISQUALIFIED_MARK = ' ✗';
 
+/**
+ * Plot widths in px. A panel with its axes, legend and padding stays under 390 px, what a 420 px
+ * phone leaves beside the page's margins, so it is never scaled down there (its text would shrink).
+ */
+const PANEL_WIDTH = 270;
+const SMALL_WIDTH = 220;
+
 const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
 
 const CONFIG = {
@@ -51,6 +76,8 @@ const CONFIG = {
     titleFontSize: 11,
     orient: 'bottom' as const,
     direction: 'horizontal' as const,
+    // Two entries a row: a legend of eight strategies in one row would be wider than a phone.
+    columns: 2,
   },
   view: { stroke: '#ddd' },
   line: { strokeWidth: 2 },
@@ -128,7 +155,7 @@ function throughputChart(group: Group): ChartSpec | null {
   const rows = group.rows.filter((r): r is Measured => r.figures !== null);
   if (rows.length === 0) return null;
   const strategies = group.strategies.filter((s) => rows.some((r) => r.strategy === s));
-  const color = {
+  const colorEnc = {
     field: 'strategy',
     type: 'nominal' as const,
     title: 'strategy',
@@ -153,9 +180,14 @@ function throughputChart(group: Group): ChartSpec | null {
   const spread = rows.some((r) => r.figures.goodput.n > 1);
   const unit = levelUnit(group.levelKind);
   const sweep = group.levels.length > 1;
-  const panel = (measure: 'goodput' | 'p99', title: string) => {
+  const panel = (measure: 'goodput' | 'p99', title: string, legend: boolean) => {
     const y = { field: 'median', type: 'quantitative' as const, title };
-    const base = { transform: [{ filter: { field: 'measure', equal: measure } }], width: 300, height: 200 };
+    const color = legend ? colorEnc : { ...colorEnc, legend: null };
+    const base = {
+      data: { values: values.filter((v) => v.measure === measure) },
+      width: PANEL_WIDTH,
+      height: 200,
+    };
     if (sweep) {
       const x = { field: 'level', type: 'ordinal' as const, title: unit, axis: { labelAngle: 0 } };
       return {
@@ -186,7 +218,7 @@ function throughputChart(group: Group): ChartSpec | null {
       field: 'strategy',
       type: 'nominal' as const,
       title: null,
-      sort: color.scale.domain,
+      sort: colorEnc.scale.domain,
       axis: { labelAngle: -30 },
     };
     return {
@@ -212,13 +244,11 @@ function throughputChart(group: Group): ChartSpec | null {
     file: `chart-${group.id}-throughput.svg`,
     title: `Goodput and p99 latency ${where}`,
     alt: `Goodput (successful operations per second) and p99 latency per strategy ${where}, ${groupTitle(group)}${spread ? '; bars through the points show the min–max over repeats' : ''}.`,
-    spec: {
-      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-      config: CONFIG,
-      data: { values },
-      hconcat: [panel('goodput', 'goodput (ok/s)'), panel('p99', 'p99 latency (ms)')],
-      resolve: { scale: { color: 'shared' } },
-    } as TopLevelSpec,
+    // The legend once, under the second panel; with bars the axis names the strategies anyway.
+    panels: [
+      panelOf('goodput (ok/s)', panel('goodput', 'goodput (ok/s)', false)),
+      panelOf('p99 latency (ms)', panel('p99', 'p99 latency (ms)', true)),
+    ],
   };
 }
 
@@ -246,39 +276,39 @@ function latencyChart(group: Group, level: number): ChartSpec | null {
     file: `chart-${group.id}-latency.svg`,
     title: `Latency percentiles at ${levelLabel(group.levelKind, level)}`,
     alt: `Latency of all responses at p50, p90, p99, p99.9 and max per strategy (log scale, ms) at ${levelLabel(group.levelKind, level)}, ${groupTitle(group)}.`,
-    spec: {
-      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-      config: CONFIG,
-      title: `latency percentiles (ms, log scale), ${levelLabel(group.levelKind, level)}`,
-      data: { values },
-      width: 420,
-      height: 220,
-      mark: { type: 'line', point: true },
-      encoding: {
-        x: {
-          field: 'percentile',
-          type: 'ordinal',
-          sort: [...PERCENTILES],
-          title: null,
-          axis: { labelAngle: 0 },
+    panels: [
+      panelOf('latency percentiles', {
+        title: 'percentiles (ms, log scale)',
+        data: { values },
+        width: PANEL_WIDTH,
+        height: 220,
+        mark: { type: 'line', point: true },
+        encoding: {
+          x: {
+            field: 'percentile',
+            type: 'ordinal',
+            sort: [...PERCENTILES],
+            title: null,
+            axis: { labelAngle: 0 },
+          },
+          y: {
+            field: 'ms',
+            type: 'quantitative',
+            scale: { type: 'log', nice: false, padding: 8 },
+            axis: { values: logTicks(Math.min(...ms), Math.max(...ms)), format: ',~g' },
+            title: 'ms',
+          },
+          color: {
+            field: 'strategy',
+            type: 'nominal',
+            title: 'strategy',
+            scale: colorScale(group, strategies),
+          },
+          strokeDash: DASH_DISQUALIFIED,
+          opacity: FADE_DISQUALIFIED,
         },
-        y: {
-          field: 'ms',
-          type: 'quantitative',
-          scale: { type: 'log', nice: false, padding: 8 },
-          axis: { values: logTicks(Math.min(...ms), Math.max(...ms)), format: ',~g' },
-          title: 'ms',
-        },
-        color: {
-          field: 'strategy',
-          type: 'nominal',
-          title: 'strategy',
-          scale: colorScale(group, strategies),
-        },
-        strokeDash: DASH_DISQUALIFIED,
-        opacity: FADE_DISQUALIFIED,
-      },
-    } as TopLevelSpec,
+      }),
+    ],
   };
 }
 
@@ -309,77 +339,73 @@ function timelineChart(group: Group, level: number): ChartSpec | null {
     title: 'seconds into the measured run',
     axis: { format: ',~g', tickMinStep: 1 },
   };
-  const columns = Math.min(3, rows.length);
-  const width = columns === 1 ? 420 : columns === 2 ? 260 : 190;
+  // Every strategy's panel on the same axes, as the facets they replace had: panels are compared.
+  const tMin = Math.min(...counts.map((c) => c.t));
+  const tMax = Math.max(...counts.map((c) => c.t));
+  const countMax = Math.max(1, ...counts.map((c) => c.value));
+  const series = {
+    field: 'series',
+    type: 'nominal' as const,
+    title: null,
+    scale: { domain: ['requests', 'ok', 'conflict'], range: ['#9e9e9e', '#2e7d32', '#d32f2f'] },
+  };
+  const small = strategies
+    .map((s) => strategyLabel(group, s))
+    .filter((label) => counts.some((c) => c.strategy === label))
+    .map((label, i) =>
+      panelOf(`per second, ${label}`, {
+        title: `per second: ${label}`,
+        data: { values: counts.filter((c) => c.strategy === label) },
+        width: SMALL_WIDTH,
+        height: 110,
+        mark: { type: 'line', strokeWidth: 1.5 },
+        encoding: {
+          x: { ...x, scale: { domain: [tMin, tMax] } },
+          y: { field: 'value', type: 'quantitative', title: 'per second', scale: { domain: [0, countMax] } },
+          // The series legend once, under the first panel.
+          color: i === 0 ? series : { ...series, legend: null },
+          strokeDash: DASH_DISQUALIFIED,
+          opacity: FADE_DISQUALIFIED,
+        },
+      }),
+    );
   return {
     group: group.id,
     kind: 'timeline',
     file: `chart-${group.id}-timeline.svg`,
     title: `Per-second timeline at ${levelLabel(group.levelKind, level)}`,
     alt: `Requests, successes and conflicts per second for each strategy, and the p99 latency of each second, at ${levelLabel(group.levelKind, level)}, ${groupTitle(group)} (first repeat).`,
-    spec: {
-      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-      config: CONFIG,
-      vconcat: [
-        {
-          title: 'per second: requests, ok, conflict',
-          data: { values: counts },
-          facet: {
+    panels: [
+      ...small,
+      panelOf('p99 latency of each second', {
+        title: 'p99 per second (ms, log scale)',
+        data: { values: p99 },
+        width: PANEL_WIDTH,
+        height: 160,
+        mark: { type: 'line', point: true },
+        encoding: {
+          x,
+          y: {
+            field: 'p99',
+            type: 'quantitative',
+            title: 'ms',
+            scale: { type: 'log', nice: false, padding: 8 },
+            axis: {
+              values: logTicks(Math.min(...p99.map((p) => p.p99)), Math.max(...p99.map((p) => p.p99))),
+              format: ',~g',
+            },
+          },
+          color: {
             field: 'strategy',
             type: 'nominal',
-            title: null,
-            sort: strategies.map((s) => strategyLabel(group, s)),
+            title: 'strategy',
+            scale: colorScale(group, strategies),
           },
-          columns,
-          spec: {
-            width,
-            height: 110,
-            mark: { type: 'line', strokeWidth: 1.5 },
-            encoding: {
-              x,
-              y: { field: 'value', type: 'quantitative', title: 'per second' },
-              color: {
-                field: 'series',
-                type: 'nominal',
-                title: null,
-                scale: { domain: ['requests', 'ok', 'conflict'], range: ['#9e9e9e', '#2e7d32', '#d32f2f'] },
-              },
-              strokeDash: DASH_DISQUALIFIED,
-              opacity: FADE_DISQUALIFIED,
-            },
-          },
+          strokeDash: DASH_DISQUALIFIED,
+          opacity: FADE_DISQUALIFIED,
         },
-        {
-          title: 'p99 latency of each second (ms, log scale)',
-          data: { values: p99 },
-          width: columns === 1 ? 420 : Math.min(640, columns * (width + 20)),
-          height: 160,
-          mark: { type: 'line', point: true },
-          encoding: {
-            x,
-            y: {
-              field: 'p99',
-              type: 'quantitative',
-              title: 'ms',
-              scale: { type: 'log', nice: false, padding: 8 },
-              axis: {
-                values: logTicks(Math.min(...p99.map((p) => p.p99)), Math.max(...p99.map((p) => p.p99))),
-                format: ',~g',
-              },
-            },
-            color: {
-              field: 'strategy',
-              type: 'nominal',
-              title: 'strategy',
-              scale: colorScale(group, strategies),
-            },
-            strokeDash: DASH_DISQUALIFIED,
-            opacity: FADE_DISQUALIFIED,
-          },
-        },
-      ],
-      resolve: { scale: { color: 'independent' } },
-    } as TopLevelSpec,
+      }),
+    ],
   };
 }
 
@@ -422,47 +448,44 @@ function retriesChart(group: Group, level: number): ChartSpec | null {
     file: `chart-${group.id}-retries.svg`,
     title: `Retries and errors at ${levelLabel(group.levelKind, level)}`,
     alt: `Extra attempts per success and driver errors by class per strategy at ${levelLabel(group.levelKind, level)}, ${groupTitle(group)}.`,
-    spec: {
-      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-      config: CONFIG,
-      hconcat: [
-        {
-          title: 'extra attempts per success',
-          data: { values: retries },
-          width: 260,
-          height: 200,
-          mark: 'bar',
-          encoding: {
-            x,
-            y: { field: 'extra', type: 'quantitative', title: 'extra attempts / success' },
-            color: { field: 'strategy', type: 'nominal', scale: colorScale(group, strategies), legend: null },
-            opacity: FADE_DISQUALIFIED,
-          },
+    panels: [
+      panelOf('extra attempts per success', {
+        title: 'extra attempts per success',
+        data: { values: retries },
+        width: SMALL_WIDTH + 40,
+        height: 200,
+        mark: 'bar',
+        encoding: {
+          x,
+          y: { field: 'extra', type: 'quantitative', title: 'extra attempts / success' },
+          color: { field: 'strategy', type: 'nominal', scale: colorScale(group, strategies), legend: null },
+          opacity: FADE_DISQUALIFIED,
         },
-        {
-          title: 'driver errors by class (all attempts)',
-          data: { values: errors },
-          width: 260,
-          height: 200,
-          mark: 'bar',
-          encoding: {
-            x,
-            y: { field: 'count', type: 'quantitative', title: 'errors', stack: 'zero' },
-            color: {
-              field: 'errorClass',
-              type: 'nominal',
-              title: 'error class',
-              scale: {
-                domain: ERROR_CLASSES.map(([, label]) => label),
-                range: ['#d62728', '#9467bd', '#ff7f0e', '#e6b800', '#7f7f7f'],
-              },
+      }),
+      panelOf('driver errors by class', {
+        title: 'errors by class (all attempts)',
+        data: { values: errors },
+        width: SMALL_WIDTH + 40,
+        height: 200,
+        mark: 'bar',
+        encoding: {
+          x,
+          y: { field: 'count', type: 'quantitative', title: 'errors', stack: 'zero' },
+          color: {
+            field: 'errorClass',
+            type: 'nominal',
+            title: 'error class',
+            // One a row: two of these long class names side by side are wider than a phone.
+            legend: { columns: 1 },
+            scale: {
+              domain: ERROR_CLASSES.map(([, label]) => label),
+              range: ['#d62728', '#9467bd', '#ff7f0e', '#e6b800', '#7f7f7f'],
             },
-            opacity: FADE_DISQUALIFIED,
           },
+          opacity: FADE_DISQUALIFIED,
         },
-      ],
-      resolve: { scale: { color: 'independent' } },
-    } as TopLevelSpec,
+      }),
+    ],
   };
 }
 

@@ -6,14 +6,14 @@ import type { RunResult } from '../../bench/result-schema.ts';
 import { conditionsBlocks } from './conditions-section.ts';
 import { detailBlocks } from './details-section.ts';
 import type { Block } from './document.ts';
-import { code, strong, t, withCode } from './document.ts';
+import { cell, code, strong, t, withCode } from './document.ts';
 import { environmentBlocks } from './environment-section.ts';
 import { fmtCount, joinWords, plural } from './format.ts';
 import { glanceBlocks } from './glance-section.ts';
 import type { Group } from './groups.ts';
 import { groupCells, groupTitle, productLabel } from './groups.ts';
 import type { Observation } from './observations.ts';
-import { observe } from './observations.ts';
+import { FINDINGS, observe } from './observations.ts';
 import type { RenderedChart } from './render-charts.ts';
 import { verdictBlocks } from './verdict-section.ts';
 
@@ -84,6 +84,10 @@ function summaryBlocks(result: RunResult, groups: readonly Group[]): Block[] {
   return blocks;
 }
 
+/**
+ * Run-wide findings as lines of their own, then one table row per occurrence (finding, where, its
+ * figures) and what each kind of finding means, once however often it occurs.
+ */
 function observationBlocks(observations: readonly Observation[]): Block[] {
   const blocks: Block[] = [{ kind: 'heading', level: 2, text: 'Observations', id: 'observations' }];
   if (observations.length === 0) {
@@ -95,10 +99,37 @@ function observationBlocks(observations: readonly Observation[]): Block[] {
     });
     return blocks;
   }
-  blocks.push({
-    kind: 'list',
-    items: observations.map((o) => [strong(`${o.title}.`), ' ', ...withCode(o.text)]),
-  });
+  const runWide = observations.filter((o) => o.where === null);
+  const located = observations.filter((o) => o.where !== null);
+  if (runWide.length > 0) {
+    blocks.push({
+      kind: 'list',
+      tone: 'warning',
+      items: runWide.map((o) => {
+        const f = FINDINGS[o.kind];
+        return [strong(`${f.title}.`), ' ', ...withCode(`${o.figures} ${f.explanation}`)];
+      }),
+    });
+  }
+  if (located.length > 0) {
+    blocks.push({
+      kind: 'table',
+      head: ['Finding', 'Where', 'Figures'],
+      numeric: [false, false, false],
+      rows: located.map((o) => [
+        cell(FINDINGS[o.kind].title),
+        cell(o.where ?? ''),
+        { text: withCode(o.figures) },
+      ]),
+      wrap: true,
+    });
+    const kinds = [...new Set(located.map((o) => o.kind))];
+    blocks.push({ kind: 'paragraph', text: t(strong('What these mean.')) });
+    blocks.push({
+      kind: 'list',
+      items: kinds.map((k) => [strong(`${FINDINGS[k].title}.`), ' ', ...withCode(FINDINGS[k].explanation)]),
+    });
+  }
   return blocks;
 }
 

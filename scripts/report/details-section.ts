@@ -174,7 +174,15 @@ export function detailBlocks(group: Group, charts: readonly RenderedChart[]): Bl
   if (mine.length > 0) {
     blocks.push({ kind: 'heading', level: 4, text: 'Charts' });
     for (const c of mine) {
-      blocks.push({ kind: 'chart', file: c.file, title: c.title, alt: c.alt, svg: c.svg, error: c.error });
+      blocks.push({
+        kind: 'chart',
+        file: c.file,
+        title: c.title,
+        alt: c.alt,
+        svg: c.svg,
+        panels: c.panels,
+        error: c.error,
+      });
     }
   }
   return blocks;

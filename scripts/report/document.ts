@@ -20,10 +20,20 @@ export type Block =
   | { kind: 'heading'; level: 1 | 2 | 3 | 4; text: string; id?: string }
   | { kind: 'paragraph'; text: Text; tone?: 'verdict' | 'warning' | 'note' }
   | { kind: 'list'; items: Text[]; tone?: 'warning' | 'note' }
-  | { kind: 'table'; head: string[]; numeric: boolean[]; rows: TableCell[][] }
+  /** wrap: text columns wrap (HTML keeps a table's first column on one line by default). */
+  | { kind: 'table'; head: string[]; numeric: boolean[]; rows: TableCell[][]; wrap?: boolean }
   /** wrap: a long single command, shown whole (wrapped) in HTML rather than scrolled. */
   | { kind: 'code'; text: string; wrap?: boolean }
-  | { kind: 'chart'; file: string; title: string; alt: string; svg: string | null; error: string | null }
+  /** svg: the chart's file (all panels in one SVG); panels: each panel's SVG, for HTML to lay out. */
+  | {
+      kind: 'chart';
+      file: string;
+      title: string;
+      alt: string;
+      svg: string | null;
+      panels: readonly { label: string; svg: string }[];
+      error: string | null;
+    }
   | { kind: 'toc'; items: { id: string; text: string; children?: { id: string; text: string }[] }[] };
 
 export const strong = (s: string): Inline => ({ strong: s });

@@ -136,6 +136,13 @@ export function databaseLabel(group: Pick<Group, 'database' | 'db'>): string {
   return group.db ? `${group.database} (${productLabel(group.db)})` : group.database;
 }
 
+/** "mysql (MariaDB 10.11)": major.minor only, for tight spaces; the environment section has the full version. */
+export function shortDatabaseLabel(group: Pick<Group, 'database' | 'db'>): string {
+  if (!group.db) return group.database;
+  const version = /^\d+(?:\.\d+)?/.exec(group.db.version)?.[0] ?? group.db.version;
+  return `${group.database} (${PRODUCT_NAMES[group.db.product]} ${version})`;
+}
+
 export function groupTitle(group: Group): string {
   return `${group.workload} · ${group.profile} · ${databaseLabel(group)} · ${group.model} model`;
 }

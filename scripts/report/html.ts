@@ -49,22 +49,24 @@ nav.toc { background: var(--bg-soft); border: 1px solid var(--line); border-radi
 nav.toc ul { margin: 2px 0; }
 nav.toc ul ul { display: flex; flex-wrap: wrap; gap: 2px 18px; list-style: none; padding-left: 4px; font-size: 13px; }
 td:first-child { white-space: nowrap; }
+table.wrap td:first-child { white-space: normal; min-width: 9em; }
 td em { display: block; font-style: normal; color: var(--muted); font-size: 11px; }
 a { color: #1a5fb4; text-decoration: none; }
 a:hover { text-decoration: underline; }
 figure { margin: 16px 0 24px; padding: 12px; border: 1px solid var(--line); border-radius: 6px; overflow-x: auto; }
+/* A chart's panels sit side by side while they fit and stack on a narrow screen, each at its own size. */
+.panels { display: flex; flex-wrap: wrap; gap: 12px 20px; align-items: flex-start; }
 figcaption { font-weight: 600; margin-bottom: 8px; }
 figcaption span { display: block; font-weight: 400; color: var(--muted); font-size: 13px; }
 figure svg { display: block; max-width: 100%; height: auto; }
 .chart-error { color: var(--bad); }
 td strong { white-space: nowrap; }
 pre.command code { white-space: pre-wrap; overflow-wrap: anywhere; }
-/* A phone: tighter margins; charts keep their text size and scroll sideways instead of shrinking. */
+/* A phone: tighter margins; chart panels (each under 380 px wide) stack at full size. */
 @media (max-width: 640px) {
   main { padding: 12px 10px 40px; }
   h1 { font-size: 21px; overflow-wrap: anywhere; }
   figure { padding: 8px 4px; }
-  figure svg { max-width: none; }
   th, td { padding: 4px 5px; }
 }
 `;
@@ -111,17 +113,18 @@ function block(b: Block): string {
             `<tr>${r.map((c) => `<td${c.numeric ? ' class="num"' : ''}>${text(c.text)}</td>`).join('')}</tr>`,
         )
         .join('\n');
-      return `<div class="table-wrap"><table><thead><tr>${th}</tr></thead><tbody>\n${rows}\n</tbody></table></div>`;
+      return `<div class="table-wrap"><table${b.wrap ? ' class="wrap"' : ''}><thead><tr>${th}</tr></thead><tbody>\n${rows}\n</tbody></table></div>`;
     }
     case 'code':
       return `<pre${b.wrap ? ' class="command"' : ''}><code>${escapeHtml(b.text)}</code></pre>`;
     case 'chart': {
       const id = escapeHtml(`chart-${b.file.replace(/\.svg$/, '')}`);
       const caption = `<figcaption>${escapeHtml(b.title)}<span>${escapeHtml(b.alt)}</span></figcaption>`;
-      if (b.svg === null) {
+      if (b.svg === null || b.panels.length === 0) {
         return `<figure id="${id}">${caption}<p class="chart-error">This chart could not be rendered: ${escapeHtml(b.error ?? 'unknown error')}</p></figure>`;
       }
-      return `<figure id="${id}">${caption}${chartSvg(b.svg, b.alt)}</figure>`;
+      const panels = b.panels.map((p) => chartSvg(p.svg, `${b.title}: ${p.label}`)).join('');
+      return `<figure id="${id}">${caption}<div class="panels">${panels}</div></figure>`;
     }
     case 'toc': {
       const item = (i: { id: string; text: string; children?: { id: string; text: string }[] }): string =>

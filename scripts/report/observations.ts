@@ -1,15 +1,18 @@
 import type { RunResult } from '../../bench/result-schema.ts';
 import { fmtCount, fmtFigure, fmtMs, fmtPercent, fmtRatio, joinWords } from './format.ts';
 import type { Group, Row, RowFigures } from './groups.ts';
-import { databaseLabel, groupCells, levelLabel } from './groups.ts';
+import { groupCells, levelLabel, shortDatabaseLabel } from './groups.ts';
 import { describeViolations } from './violations.ts';
 
 /**
  * Observations: findings the data supports, explained with what is known about the databases
- * (their documented locking behaviour and error codes). Each one quotes the figures that triggered it; none is emitted without them.
+ * (their documented locking behaviour and error codes). Each occurrence quotes the figures that
+ * triggered it; none is emitted without them. What a kind of finding means is the same wherever
+ * it occurs, so it lives once, in FINDINGS, and the report prints it once.
  */
 export type ObservationKind =
   | 'interrupted'
+  | 'driver-cpu'
   | 'unsafe-claim'
   | 'retry-storm'
   | 'deadlocks'
@@ -19,18 +22,96 @@ export type ObservationKind =
   | 'skip-locked-hot-row'
   | 'serialization-failures'
   | 'repeatable-read-lost-update'
-  | 'open-model-dropped'
-  | 'driver-cpu';
+  | 'open-model-dropped';
 
 export interface Observation {
   kind: ObservationKind;
-  /** The group it concerns (Group.id); null for run-wide findings. */
+  /** The group it concerns (Group.id); null for run-wide findings and those spanning several groups. */
   group: string | null;
+  /** Where it showed: "account · hot · mysql (MariaDB 10.11)"; null for run-wide findings. */
+  where: string | null;
+  /** The figures that back this occurrence, without the explanation: "at 32 connections: nowait 6.04 …". */
+  figures: string;
+}
+
+/** What a kind of finding is called and what it means, independent of where it occurred. */
+export interface Finding {
   /** A short heading: "Retry storm". */
   title: string;
-  /** Sentences with the figures that back the finding. */
-  text: string;
+  /** Sentences explaining the finding; text in backticks is code. */
+  explanation: string;
 }
+
+/** Every kind's title and explanation, in the order the report lists them (most severe first). */
+export const FINDINGS: Record<ObservationKind, Finding> = {
+  interrupted: {
+    title: 'Interrupted run',
+    explanation:
+      'Strategies or levels missing from the tables were never reached; re-run to complete the comparison.',
+  },
+  'driver-cpu': {
+    title: 'The load generator may be the bottleneck',
+    explanation:
+      'A driver near a full core cannot send faster, so these cells may understate what the server and database can do; run the driver on its own core or machine before trusting their throughput.',
+  },
+  'unsafe-claim': {
+    title: 'A strategy that claims to be safe broke an invariant',
+    explanation:
+      'The strategy claims to keep this workload correct, so this is a bug in its implementation (or in the harness), not a property of the locking method. Do not use these figures until it is explained.',
+  },
+  'retry-storm': {
+    title: 'Retry storm',
+    explanation:
+      'Every retry repeats the transaction: from one extra attempt per success, at least half of the database work is thrown away, and a remote call inside the transaction is repeated as often.',
+  },
+  deadlocks: {
+    title: 'Deadlocks',
+    explanation:
+      'Two transactions each hold a row lock the other waits for, and the database rolls one back. They come from taking row locks in different orders: a server that locks the two rows of a transfer in request order (from, then to) lets two opposite transfers each hold the lock the other waits for. Locking in id order (the lower id first) removes them. ' +
+      'PostgreSQL detects a deadlock only after deadlock_timeout (1 s by default): the victims wait that long, which shows in the tail latency. InnoDB (MySQL, MariaDB) detects one at once; the cost is the rolled-back transaction and its retry.',
+  },
+  'pool-saturation': {
+    title: 'Pool saturation',
+    explanation:
+      'While every pooled database connection is busy, the requests beyond the pool wait for a connection, not for a row lock. ' +
+      "Mean latency follows from Little's law for a closed loop (in flight = throughput x mean latency, so connections / req/s). " +
+      'The latency moves to the pool while the cause stays the lock; compare strategies at connections up to the pool size to see lock waits alone.',
+  },
+  'pg-limit-recheck': {
+    title: 'PostgreSQL FOR UPDATE + LIMIT re-check',
+    explanation:
+      "Under READ COMMITTED a `SELECT ... WHERE status = 'free' ORDER BY id LIMIT 1 FOR UPDATE` that waited for another buyer's lock re-checks that row after the buyer commits; " +
+      'the row is no longer free, so it is dropped and the query returns no row although other seats are still free. ' +
+      'The server has to retry (a naive implementation would report "sold out" early). SKIP LOCKED avoids both the wait and the re-check; the MySQL family does not re-check.',
+  },
+  'mariadb-nowait-1205': {
+    title: 'MariaDB reports NOWAIT as a lock-wait timeout',
+    explanation:
+      'MariaDB reports a failed NOWAIT as error 1205 (ER_LOCK_WAIT_TIMEOUT, after about 3 ms), the code of a real lock-wait timeout. ' +
+      'Code that tells the two apart by error number cannot, and monitoring that alerts on lock timeouts fires on expected NOWAIT conflicts.',
+  },
+  'skip-locked-hot-row': {
+    title: 'SKIP LOCKED on a single hot row behaves like NOWAIT',
+    explanation:
+      'An update of one given row cannot take "the next" row: a locked account is simply invisible, the query finds no row and the request retries, as with NOWAIT. ' +
+      'SKIP LOCKED pays off when any of many rows will do (a seat, a queue item), not for a specific row.',
+  },
+  'serialization-failures': {
+    title: 'Serialization failures',
+    explanation:
+      'A serializable (or repeatable-read) transaction that loses a conflict is rolled back whole and must be retried by the application; the failure rate grows with contention.',
+  },
+  'repeatable-read-lost-update': {
+    title: 'REPEATABLE READ does not stop lost updates on the MySQL family',
+    explanation:
+      "InnoDB's consistent snapshot lets a plain read-modify-write overwrite a concurrent change; PostgreSQL's REPEATABLE READ raises a serialization failure (40001) instead, and MariaDB raises error 1020 only with innodb_snapshot_isolation=ON (the default from 11.6.2).",
+  },
+  'open-model-dropped': {
+    title: 'Target rate not reached',
+    explanation:
+      "The server did not keep up with the schedule; latency is measured from each request's scheduled start, so the backlog shows in it.",
+  },
+};
 
 /** Extra attempts per success from which a strategy spends most of its work on retries. */
 export const RETRY_STORM_EXTRA = 1;
@@ -45,12 +126,34 @@ function measured(group: Group): Measured[] {
   return group.rows.filter((r): r is Measured => r.figures !== null);
 }
 
-function at(group: Group, row: Row): string {
-  return `${row.strategy} at ${levelLabel(group.levelKind, row.level)}`;
+/** "account · hot · mysql (MariaDB 10.11)", with the model only when it is not the usual closed one. */
+function where(group: Group): string {
+  const model = group.model === 'open' ? ' · open model' : '';
+  return `${group.workload} · ${group.profile} · ${shortDatabaseLabel(group)}${model}`;
 }
 
-function where(group: Group): string {
-  return `${group.workload}/${group.profile} on ${databaseLabel(group)}`;
+/**
+ * The rows' figures, one strategy after another: "at 32 connections: nowait …; skip-locked …" when
+ * they share a level (the usual case: the headline level), else each with its own level. `measure`
+ * names what every item quotes first, so the items need not repeat it.
+ */
+function perRow(
+  group: Group,
+  rows: readonly Measured[],
+  item: (r: Measured) => string,
+  measure = '',
+): string {
+  const first = rows[0] as Measured;
+  const lead = measure === '' ? '' : `${measure} `;
+  if (rows.every((r) => r.level === first.level)) {
+    return `${lead}at ${levelLabel(group.levelKind, first.level)}: ${rows.map((r) => `${r.strategy} ${item(r)}`).join('; ')}`;
+  }
+  const items = rows.map((r) => `${r.strategy} at ${levelLabel(group.levelKind, r.level)} ${item(r)}`);
+  return `${measure === '' ? '' : `${measure}: `}${items.join('; ')}`;
+}
+
+function occurrence(kind: ObservationKind, group: Group, figures: string): Observation {
+  return { kind, group: group.id, where: where(group), figures };
 }
 
 function setting(row: Row, name: string): string | number | boolean | null | undefined {
@@ -60,46 +163,35 @@ function setting(row: Row, name: string): string | number | boolean | null | und
 function retryStorm(group: Group): Observation | null {
   const rows = measured(group).filter((r) => r.figures.extraAttemptsPerSuccess.median >= RETRY_STORM_EXTRA);
   if (rows.length === 0) return null;
-  const items = rows.map((r) => {
-    const f = r.figures;
-    const conflicts =
-      f.outcomes.conflict.median > 0 ? `, ${fmtCount(f.outcomes.conflict.median)} gave up` : '';
-    return `${at(group, r)} made ${fmtFigure(f.extraAttemptsPerSuccess, fmtRatio)} extra attempts per success (${fmtPercent(f.retriedShare.median)} of operations retried${conflicts})`;
-  });
-  return {
-    kind: 'retry-storm',
-    group: group.id,
-    title: 'Retry storm',
-    text:
-      `${where(group)}: ${joinWords(items)}. ` +
-      'Every retry repeats the transaction: from one extra attempt per success, at least half of the database work is thrown away, ' +
-      'and a remote call inside the transaction is repeated as often.',
-  };
+  return occurrence(
+    'retry-storm',
+    group,
+    perRow(
+      group,
+      rows,
+      (r) => {
+        const f = r.figures;
+        const conflicts =
+          f.outcomes.conflict.median > 0 ? `, ${fmtCount(f.outcomes.conflict.median)} gave up` : '';
+        return `${fmtFigure(f.extraAttemptsPerSuccess, fmtRatio)} (${fmtPercent(f.retriedShare.median)} retried${conflicts})`;
+      },
+      'extra attempts per success',
+    ),
+  );
 }
 
 function deadlocks(group: Group): Observation | null {
   const rows = measured(group).filter((r) => r.figures.errors.deadlock.max > 0);
   if (rows.length === 0) return null;
-  const items = rows.map(
+  const figures = perRow(
+    group,
+    rows,
     (r) =>
-      `${at(group, r)} hit ${fmtFigure(r.figures.errors.deadlock, fmtCount)} deadlocks (p99 ${fmtMs(r.figures.p99.median)} ms, max ${fmtMs(r.figures.max.median)} ms)`,
+      `${fmtFigure(r.figures.errors.deadlock, fmtCount)} deadlocks (p99 ${fmtMs(r.figures.p99.median)} ms, max ${fmtMs(r.figures.max.median)} ms)`,
   );
+  // The server setting that explains them, when the run recorded it.
   const requestOrder = rows.some((r) => setting(r, 'lockOrder') === 'request');
-  const why = requestOrder
-    ? 'The server takes the two row locks in request order (from, then to), so two opposite transfers can each hold the lock the other waits for. Locking in id order (the lower id first) removes these deadlocks.'
-    : 'Deadlocks come from taking row locks in different orders; locking in id order removes them.';
-  const detection =
-    group.db?.product === 'postgresql'
-      ? ' PostgreSQL detects a deadlock only after deadlock_timeout (1 s by default): the victims wait that long, which shows in the tail latency.'
-      : group.db
-        ? ' InnoDB detects a deadlock at once; the cost is the rolled-back transaction and its retry.'
-        : '';
-  return {
-    kind: 'deadlocks',
-    group: group.id,
-    title: 'Deadlocks',
-    text: `${where(group)}: ${joinWords(items)}. ${why}${detection}`,
-  };
+  return occurrence('deadlocks', group, requestOrder ? `${figures}; rows locked in request order` : figures);
 }
 
 /** Database connections the server can use: pool per worker times workers (1 when not stated). */
@@ -159,15 +251,14 @@ function poolSaturation(groups: readonly Group[]): Observation[] {
       return `${group.workload}/${group.profile} ${span}`;
     });
     const pool = head.workers > 1 ? `pool ${head.pool} x ${head.workers} workers` : `pool ${head.pool}`;
+    const comparisons = entries.map(({ group }) => `${group.workload}/${group.profile}`).join(', ');
     out.push({
       kind: 'pool-saturation',
       group: entries.length === 1 ? head.group.id : null,
-      title: 'Pool saturation',
-      text:
-        `${databaseLabel(head.group)} at ${levelLabel(head.group.levelKind, level)}: the server has ${fmtCount(total)} database connections (${pool}), ` +
-        `so while every pooled connection is busy, ${fmtCount(waiting)} of the ${fmtCount(connections)} in-flight requests are waiting for one, not for a row lock: roughly ${fmtPercent(waiting / connections)} of each request's time. ` +
-        `Mean latencies by Little's law (connections / req/s): ${joinWords(items)}. ` +
-        'The latency moves to the pool while the cause stays the lock; compare strategies at connections up to the pool size to see lock waits alone.',
+      where: `${comparisons} · ${shortDatabaseLabel(head.group)}`,
+      figures:
+        `at ${levelLabel(head.group.levelKind, level)}: ${fmtCount(total)} database connections (${pool}), so ${fmtCount(waiting)} of the ${fmtCount(connections)} in-flight requests wait for one, roughly ${fmtPercent(waiting / connections)} of each request's time; ` +
+        `mean latency (connections / req/s) ${items.join(', ')}`,
     });
   }
   return out;
@@ -183,10 +274,10 @@ function pgLimitRecheck(group: Group, all: readonly Group[]): Observation | null
         r.figures.outcomes.conflict.median > 0),
   );
   if (rows.length === 0) return null;
-  const items = rows.map((r) => {
+  const figures = perRow(group, rows, (r) => {
     const f = r.figures;
     const gaveUp = f.outcomes.conflict.median > 0 ? `; ${fmtCount(f.outcomes.conflict.median)} gave up` : '';
-    return `${at(group, r)} retried ${fmtPercent(f.retriedShare.median)} of reservations (${fmtRatio(f.extraAttemptsPerSuccess.median)} extra attempts per success${gaveUp})`;
+    return `retried ${fmtPercent(f.retriedShare.median)} of reservations (${fmtRatio(f.extraAttemptsPerSuccess.median)} extra attempts per success${gaveUp})`;
   });
   // The same strategy on the MySQL family, where the re-check does not happen, makes the contrast.
   const contrast = all
@@ -200,16 +291,7 @@ function pgLimitRecheck(group: Group, all: readonly Group[]): Observation | null
         .map((r) => `${r.strategy} on ${g.database} retried none`),
     );
   const vs = contrast.length > 0 ? `; for comparison, ${joinWords(contrast)}` : '';
-  return {
-    kind: 'pg-limit-recheck',
-    group: group.id,
-    title: 'PostgreSQL FOR UPDATE + LIMIT re-check',
-    text:
-      `${where(group)}: ${joinWords(items)}${vs}. ` +
-      "Under READ COMMITTED a `SELECT ... WHERE status = 'free' ORDER BY id LIMIT 1 FOR UPDATE` that waited for another buyer's lock re-checks that row after the buyer commits; " +
-      'the row is no longer free, so it is dropped and the query returns no row although other seats are still free. ' +
-      'The server has to retry (a naive implementation would report "sold out" early). SKIP LOCKED avoids both the wait and the re-check.',
-  };
+  return occurrence('pg-limit-recheck', group, `${figures}${vs}`);
 }
 
 function mariadbNowait(group: Group): Observation | null {
@@ -221,19 +303,16 @@ function mariadbNowait(group: Group): Observation | null {
       r.figures.errors.lockNotAvailable.max === 0,
   );
   if (rows.length === 0) return null;
-  const items = rows.map(
-    (r) =>
-      `${at(group, r)} counted ${fmtFigure(r.figures.errors.lockTimeout, fmtCount)} lock timeouts and 0 lock-not-available errors`,
+  return occurrence(
+    'mariadb-nowait-1205',
+    group,
+    perRow(
+      group,
+      rows,
+      (r) =>
+        `counted ${fmtFigure(r.figures.errors.lockTimeout, fmtCount)} lock timeouts and 0 lock-not-available errors`,
+    ),
   );
-  return {
-    kind: 'mariadb-nowait-1205',
-    group: group.id,
-    title: 'MariaDB reports NOWAIT as a lock-wait timeout',
-    text:
-      `${where(group)}: ${joinWords(items)}. ` +
-      'MariaDB reports a failed NOWAIT as error 1205 (ER_LOCK_WAIT_TIMEOUT, after about 3 ms), the code of a real lock-wait timeout. ' +
-      'Code that tells the two apart by error number cannot, and monitoring that alerts on lock timeouts fires on expected NOWAIT conflicts.',
-  };
 }
 
 function skipLockedHotRow(group: Group): Observation | null {
@@ -244,39 +323,35 @@ function skipLockedHotRow(group: Group): Observation | null {
       (r.figures.extraAttemptsPerSuccess.median > 0 || r.figures.outcomes.conflict.median > 0),
   );
   if (rows.length === 0) return null;
-  const items = rows.map((r) => {
-    const nowait = measured(group).find((n) => n.strategy === 'nowait' && n.level === r.level);
-    const vs = nowait ? ` (nowait: ${fmtRatio(nowait.figures.extraAttemptsPerSuccess.median)})` : '';
-    return `${at(group, r)} made ${fmtRatio(r.figures.extraAttemptsPerSuccess.median)} extra attempts per success${vs}`;
-  });
-  return {
-    kind: 'skip-locked-hot-row',
-    group: group.id,
-    title: 'SKIP LOCKED on a single hot row behaves like NOWAIT',
-    text:
-      `${where(group)}: ${joinWords(items)}. ` +
-      'An update of one given row cannot take "the next" row: a locked account is simply invisible, the query finds no row and the request retries, as with NOWAIT. ' +
-      'SKIP LOCKED pays off when any of many rows will do (a seat, a queue item), not for a specific row.',
-  };
+  return occurrence(
+    'skip-locked-hot-row',
+    group,
+    perRow(
+      group,
+      rows,
+      (r) => {
+        const nowait = measured(group).find((n) => n.strategy === 'nowait' && n.level === r.level);
+        const vs = nowait ? ` (nowait: ${fmtRatio(nowait.figures.extraAttemptsPerSuccess.median)})` : '';
+        return `${fmtRatio(r.figures.extraAttemptsPerSuccess.median)}${vs}`;
+      },
+      'extra attempts per success',
+    ),
+  );
 }
 
 function serializationFailures(group: Group): Observation | null {
   const rows = measured(group).filter((r) => r.figures.errors.serialization.median > 0);
   if (rows.length === 0) return null;
-  const items = rows.map((r) => {
-    const f = r.figures;
-    const ok = f.outcomes.ok.median;
-    const perSuccess = ok > 0 ? ` (${fmtRatio(f.errors.serialization.median / ok)} per success)` : '';
-    return `${at(group, r)} had ${fmtFigure(f.errors.serialization, fmtCount)} serialization failures for ${fmtCount(ok)} successes${perSuccess}, ${fmtPercent(f.retriedShare.median)} of operations retried`;
-  });
-  return {
-    kind: 'serialization-failures',
-    group: group.id,
-    title: 'Serialization failures',
-    text:
-      `${where(group)}: ${joinWords(items)}. ` +
-      'A serializable (or repeatable-read) transaction that loses a conflict is rolled back whole and must be retried by the application; the failure rate grows with contention.',
-  };
+  return occurrence(
+    'serialization-failures',
+    group,
+    perRow(group, rows, (r) => {
+      const f = r.figures;
+      const ok = f.outcomes.ok.median;
+      const perSuccess = ok > 0 ? ` (${fmtRatio(f.errors.serialization.median / ok)} per success)` : '';
+      return `${fmtFigure(f.errors.serialization, fmtCount)} serialization failures for ${fmtCount(ok)} successes${perSuccess}, ${fmtPercent(f.retriedShare.median)} retried`;
+    }),
+  );
 }
 
 const MYSQL_FAMILY = new Set(['mysql', 'mariadb']);
@@ -300,21 +375,14 @@ function repeatableReadLostUpdate(group: Group): Observation | null {
       mysqlIsolation(group, r) === 'repeatable-read',
   );
   if (rows.length === 0) return null;
-  const items = rows.map((r) => {
+  const figures = perRow(group, rows, (r) => {
     const words = describeViolations(
       r.correctness.worst as NonNullable<Row['correctness']['worst']>,
       group.workload,
     );
-    return `${at(group, r)} ${words[0] ?? 'lost updates'}`;
+    return words[0] ?? 'lost updates';
   });
-  return {
-    kind: 'repeatable-read-lost-update',
-    group: group.id,
-    title: 'REPEATABLE READ does not stop lost updates on the MySQL family',
-    text:
-      `${where(group)}, under REPEATABLE READ: ${joinWords(items)}. ` +
-      "InnoDB's consistent snapshot lets a plain read-modify-write overwrite a concurrent change; PostgreSQL's REPEATABLE READ raises a serialization failure (40001) instead, and MariaDB raises error 1020 only with innodb_snapshot_isolation=ON (the default from 11.6.2).",
-  };
+  return occurrence('repeatable-read-lost-update', group, `under REPEATABLE READ, ${figures}`);
 }
 
 function unsafeClaims(group: Group): Observation[] {
@@ -323,14 +391,15 @@ function unsafeClaims(group: Group): Observation[] {
     .map((r) => {
       const words = r.correctness.worst ? describeViolations(r.correctness.worst, group.workload) : [];
       const what = words.length > 0 ? joinWords(words) : 'broke an invariant';
-      return {
-        kind: 'unsafe-claim' as const,
-        group: group.id,
-        title: 'A strategy that claims to be safe broke an invariant',
-        text:
-          `${where(group)}: ${at(group, r)} ${what} in ${r.correctness.violatedRepeats} of ${r.correctness.measuredRepeats} repeats. ` +
-          'The strategy claims to keep this workload correct, so this is a bug in its implementation (or in the harness), not a property of the locking method. Do not use these figures until it is explained.',
-      };
+      return occurrence(
+        'unsafe-claim',
+        group,
+        perRow(
+          group,
+          [r],
+          () => `${what} in ${r.correctness.violatedRepeats} of ${r.correctness.measuredRepeats} repeats`,
+        ),
+      );
     });
 }
 
@@ -338,16 +407,16 @@ function openModelDropped(group: Group): Observation | null {
   if (group.model !== 'open') return null;
   const rows = measured(group).filter((r) => r.figures.outcomes.dropped.median > 0);
   if (rows.length === 0) return null;
-  const items = rows.map(
-    (r) =>
-      `${at(group, r)} could not start ${fmtFigure(r.figures.outcomes.dropped, fmtCount)} scheduled requests (goodput ${fmtCount(r.figures.goodput.median)} ok/s)`,
+  return occurrence(
+    'open-model-dropped',
+    group,
+    perRow(
+      group,
+      rows,
+      (r) =>
+        `could not start ${fmtFigure(r.figures.outcomes.dropped, fmtCount)} scheduled requests (goodput ${fmtCount(r.figures.goodput.median)} ok/s)`,
+    ),
   );
-  return {
-    kind: 'open-model-dropped',
-    group: group.id,
-    title: 'Target rate not reached',
-    text: `${where(group)}: ${joinWords(items)}. The server did not keep up with the schedule; latency is measured from each request's scheduled start, so the backlog shows in it.`,
-  };
 }
 
 function driverCpu(groups: readonly Group[]): Observation | null {
@@ -355,7 +424,8 @@ function driverCpu(groups: readonly Group[]): Observation | null {
     measured(g)
       .filter((r) => r.figures.driverCpu.max > DRIVER_CPU_SHARE)
       .map(
-        (r) => `${g.workload}/${g.profile}/${g.database} ${at(g, r)} (${fmtRatio(r.figures.driverCpu.max)})`,
+        (r) =>
+          `${g.workload}/${g.profile}/${g.database} ${r.strategy} at ${levelLabel(g.levelKind, r.level)} (${fmtRatio(r.figures.driverCpu.max)})`,
       ),
   );
   if (hits.length === 0) return null;
@@ -363,14 +433,18 @@ function driverCpu(groups: readonly Group[]): Observation | null {
   return {
     kind: 'driver-cpu',
     group: null,
-    title: 'The load generator may be the bottleneck',
-    text:
-      `The load driver used more than ${DRIVER_CPU_SHARE} CPU-seconds per second (close to a full core) in ${joinWords(shown)}. ` +
-      'A driver near a full core cannot send faster, so these cells may understate what the server and database can do; run the driver on its own core or machine before trusting their throughput.',
+    where: null,
+    figures: `The load driver used more than ${DRIVER_CPU_SHARE} CPU-seconds per second (close to a full core) in ${joinWords(shown)}.`,
   };
 }
 
-/** Every observation the run supports, run-wide ones first, then by group. */
+/** Order of kinds in the report: FINDINGS' order. */
+const KIND_ORDER = Object.keys(FINDINGS) as ObservationKind[];
+
+/**
+ * Every observation the run supports: run-wide ones first, then by kind (FINDINGS' order), each
+ * kind in group order.
+ */
 export function observe(result: RunResult, groups: readonly Group[] = groupCells(result)): Observation[] {
   const out: Observation[] = [];
   if (result.interrupted) {
@@ -378,8 +452,8 @@ export function observe(result: RunResult, groups: readonly Group[] = groupCells
     out.push({
       kind: 'interrupted',
       group: null,
-      title: 'Interrupted run',
-      text: `The run was interrupted: it holds only the ${fmtCount(result.cells.length)} cells that finished (${fmtCount(measuredCells)} with measurements). Strategies or levels missing from the tables were never reached; re-run to complete the comparison.`,
+      where: null,
+      figures: `The run was interrupted: it holds only the ${fmtCount(result.cells.length)} cells that finished (${fmtCount(measuredCells)} with measurements).`,
     });
   }
   const cpu = driverCpu(groups);
@@ -400,5 +474,6 @@ export function observe(result: RunResult, groups: readonly Group[] = groupCells
     }
   }
   out.push(...poolSaturation(groups));
-  return out;
+  // Array.prototype.sort is stable: within a kind, group order stays.
+  return out.sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind));
 }

@@ -71,8 +71,9 @@ describe('HTML report in Chromium', () => {
   });
 
   it('shows every chart with a nonzero size', async () => {
-    const svgs = page.locator('figure > svg');
-    expect(await svgs.count()).toBe(20);
+    expect(await page.locator('figure:has(.panels)').count()).toBe(20);
+    const svgs = page.locator('figure .panels > svg');
+    expect(await svgs.count()).toBeGreaterThan(20);
     for (const svg of await svgs.all()) {
       await svg.scrollIntoViewIfNeeded();
       expect(await svg.isVisible()).toBe(true);
@@ -90,7 +91,17 @@ describe('HTML report in Chromium', () => {
     }
   });
 
-  it('stays readable 420 px wide: the answer column whole on screen, charts at their own size', async () => {
+  it("puts a chart's panels side by side on a wide screen", async () => {
+    const tops = await page
+      .locator('figure[id$="-throughput"]')
+      .first()
+      .locator('.panels > svg')
+      .evaluateAll((svgs) => svgs.map((svg) => svg.getBoundingClientRect().top));
+    expect(tops).toHaveLength(2);
+    expect(tops[1]).toBe(tops[0]);
+  });
+
+  it('stays readable 420 px wide: the answer column whole on screen, chart panels stacked at full size', async () => {
     const phone = await context.newPage();
     await phone.setViewportSize({ width: 420, height: 900 });
     await phone.goto(pathToFileURL(path.join(dir, 'report.html')).href, { waitUntil: 'load' });
@@ -105,12 +116,44 @@ describe('HTML report in Chromium', () => {
       expect(a.right, a.text).toBeLessThanOrEqual(420);
       expect(a.clipped, a.text).toBe(false);
     }
-    // Charts are not scaled down (text would shrink to a few pixels); their figure scrolls instead.
-    const scale = await phone
-      .locator('figure > svg')
-      .first()
-      .evaluate((svg) => svg.getBoundingClientRect().width / Number(svg.getAttribute('width')));
-    expect(scale).toBeCloseTo(1, 2);
+    // Every panel fits the screen without being scaled down (its text would shrink to a few pixels),
+    // and no chart scrolls sideways: the panels stack instead.
+    const panels = await phone.locator('figure .panels > svg').evaluateAll((svgs) =>
+      svgs.map((svg) => {
+        const r = svg.getBoundingClientRect();
+        const label = svg.getAttribute('aria-label') ?? '';
+        // The page's own window (the test's tsconfig has no DOM library to name it).
+        const page = globalThis as unknown as { getComputedStyle(e: unknown): { fontSize: string } };
+        const font = Math.min(
+          ...[...svg.querySelectorAll('text')].map((t) =>
+            Number.parseFloat(page.getComputedStyle(t).fontSize),
+          ),
+        );
+        return {
+          label,
+          right: r.right,
+          top: r.top,
+          bottom: r.bottom,
+          scale: r.width / Number(svg.getAttribute('width')),
+          font,
+        };
+      }),
+    );
+    expect(panels.length).toBeGreaterThan(20);
+    for (const p of panels) {
+      expect(p.right, p.label).toBeLessThanOrEqual(420);
+      expect(p.scale, p.label).toBeGreaterThanOrEqual(0.9);
+      // Vega's smallest text is 10-11 px; scaled by at least 0.9 it stays above 9 px on screen.
+      expect(p.font * p.scale, p.label).toBeGreaterThanOrEqual(9);
+    }
+    const throughput = panels.filter((p) => p.label.startsWith('Goodput and p99'));
+    expect((throughput[1] as (typeof panels)[number]).top).toBeGreaterThanOrEqual(
+      (throughput[0] as (typeof panels)[number]).bottom,
+    );
+    const scrolling = await phone
+      .locator('figure')
+      .evaluateAll((figs) => figs.filter((f) => f.scrollWidth > f.clientWidth).map((f) => f.id));
+    expect(scrolling).toEqual([]);
     await phone.close();
   });
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Group } from '../../scripts/report/groups.ts';
 import { groupCells, headlineLevel } from '../../scripts/report/groups.ts';
 import type { ObservationKind } from '../../scripts/report/observations.ts';
-import { observe } from '../../scripts/report/observations.ts';
+import { FINDINGS, observe } from '../../scripts/report/observations.ts';
 import { describeSweep, sweepRanking } from '../../scripts/report/ranking.ts';
 import { figureOf, median } from '../../scripts/report/stats.ts';
 import { groupVerdicts, levelVerdict } from '../../scripts/report/verdict.ts';
@@ -288,11 +288,28 @@ describe('observations', () => {
 
   it('backs each observation with the figure that triggered it', () => {
     const nowait = measuredCell(fixture, 'mysql/account/hot/nowait/closed/32');
-    const text = observationsOf(fixture, 'mariadb-nowait-1205')[0]?.text ?? '';
-    expect(text).toContain(nowait.metrics.errors.lockTimeout.toLocaleString('en-US'));
-    const deadlock = observationsOf(fixture, 'deadlocks')[0]?.text ?? '';
+    const found = observationsOf(fixture, 'mariadb-nowait-1205')[0];
+    expect(found?.figures).toContain(nowait.metrics.errors.lockTimeout.toLocaleString('en-US'));
+    // Where it showed, with the database's version cut to major.minor.
+    expect(found?.where).toMatch(/^account · hot · mysql \(MariaDB \d+\.\d+\)$/);
+    const deadlock = observationsOf(fixture, 'deadlocks')[0]?.figures ?? '';
     expect(deadlock).toContain('23 deadlocks');
+    // The setting behind them is specific to this run; the generic cause is in the explanation.
     expect(deadlock).toContain('request order');
+    expect(FINDINGS.deadlocks.explanation).toContain('id order');
+  });
+
+  it('keeps the figures of an occurrence apart from what its kind means', () => {
+    for (const o of observe(fixture)) {
+      const { explanation } = FINDINGS[o.kind];
+      expect(o.figures).not.toContain(explanation.slice(0, 40));
+      expect(o.figures).toMatch(/\d/);
+    }
+    // One occurrence per comparison, each with its own figures.
+    const storms = observationsOf(fixture, 'retry-storm');
+    expect(storms.length).toBeGreaterThan(1);
+    expect(new Set(storms.map((o) => o.where)).size).toBe(storms.length);
+    expect(storms[0]?.figures).toMatch(/^extra attempts per success at 32 connections: \S+ \d/);
   });
 
   it('drops the retry-storm observation when retries are cheap', () => {
@@ -321,7 +338,7 @@ describe('observations', () => {
     );
     expect(kinds(big)).not.toContain('pool-saturation');
     // ...and names the pool and workers when it does not.
-    const text = observationsOf(fixture, 'pool-saturation')[0]?.text ?? '';
+    const text = observationsOf(fixture, 'pool-saturation')[0]?.figures ?? '';
     expect(text).toContain('10 database connections (pool 10)');
   });
 
@@ -387,8 +404,8 @@ describe('observations', () => {
         c.correctness.violations = 3;
       }
     });
-    const text = observationsOf(broken, 'unsafe-claim')[0]?.text ?? '';
-    expect(text).toContain('for-update at 32 connections lost updates on 3 accounts');
+    const text = observationsOf(broken, 'unsafe-claim')[0]?.figures ?? '';
+    expect(text).toContain('at 32 connections: for-update lost updates on 3 accounts');
     // ...and it is disqualified, so the verdict moves on.
     expect(levelVerdict(group(broken, 'account-hot-mysql-closed'), 32).goodput?.runnerUp?.row.strategy).toBe(
       'optimistic',

@@ -6,8 +6,9 @@ import { compactJson } from '../../scripts/report/compact-json.ts';
 import { em, strong } from '../../scripts/report/document.ts';
 import { escapeHtml, renderHtml } from '../../scripts/report/html.ts';
 import { blocksToMarkdown, escapeMarkdown, renderMarkdown } from '../../scripts/report/markdown.ts';
+import { FINDINGS, observe } from '../../scripts/report/observations.ts';
 import type { RenderedChart } from '../../scripts/report/render-charts.ts';
-import { renderCharts } from '../../scripts/report/render-charts.ts';
+import { composeSvg, renderCharts } from '../../scripts/report/render-charts.ts';
 import { RENDERERS } from '../../scripts/report/renderers.ts';
 import { cellOf, FIXTURE_PATH, loadFixture, variant, withMeasurementQuality } from './report-fixture.ts';
 
@@ -245,7 +246,12 @@ describe('markdown decision report', () => {
 
   it('prints an observation only when the data supports it', () => {
     const obs = section(md, '## Observations');
-    expect(obs).toContain('**MariaDB reports NOWAIT as a lock-wait timeout.**');
+    expect(obs).toMatch(
+      /\n\| MariaDB reports NOWAIT as a lock-wait timeout \| account · hot · mysql \(MariaDB [\d.]+\) \| at 32 connections: nowait counted [\d,]+ lock timeouts/,
+    );
+    expect(obs).toContain(
+      '- **MariaDB reports NOWAIT as a lock-wait timeout.** MariaDB reports a failed NOWAIT',
+    );
     const without = renderMarkdown(
       variant(
         (c) => c.database === 'mysql' && c.strategy === 'nowait',
@@ -256,6 +262,28 @@ describe('markdown decision report', () => {
       [],
     );
     expect(section(without, '## Observations')).not.toContain('NOWAIT as a lock-wait timeout');
+  });
+
+  it('lists observations as one table row each and explains each kind once', () => {
+    const obs = section(md, '## Observations');
+    expect(obs).toContain('| Finding | Where | Figures |');
+    const observations = observe(fixture);
+    const located = observations.filter((o) => o.where !== null);
+    const rows = obs
+      .split('\n')
+      .filter((l) => l.startsWith('| ') && !l.startsWith('| Finding') && !l.startsWith('| ---'));
+    expect(rows).toHaveLength(located.length);
+    // Retry storms occur in several comparisons; their explanation is printed once.
+    expect(located.filter((o) => o.kind === 'retry-storm').length).toBeGreaterThan(1);
+    for (const kind of new Set(located.map((o) => o.kind))) {
+      const { explanation } = FINDINGS[kind];
+      const probe = escapeMarkdown(explanation.split('`')[0] as string);
+      expect(md.split(probe).length, kind).toBe(2);
+    }
+    // Run-wide findings stand above the table, with their explanation.
+    const cpu = obs.slice(0, obs.indexOf('| Finding'));
+    expect(cpu).toContain('**The load generator may be the bottleneck.** The load driver used more than 0.8');
+    expect(html).toMatch(/<table class="wrap"><thead><tr><th>Finding<\/th><th>Where<\/th><th>Figures<\/th>/);
   });
 
   it('links every rendered chart by a relative path', () => {
@@ -277,16 +305,48 @@ describe('charts', () => {
       expect(c.svg).toMatch(/^<svg\b/);
       expect(c.svg).toMatch(/<\/svg>\s*$/);
       expect(c.svg).toMatch(/<(path|rect)\b/);
+      // The file holds every panel, each a nested SVG of its own.
+      expect(c.panels.length, c.file).toBeGreaterThan(0);
+      expect(c.svg?.match(/<svg\b/g)?.length, c.file).toBe(c.panels.length + 1);
     }
+  });
+
+  it('draws each panel narrow enough for a phone, so a page can stack panels at full size', () => {
+    const panels = charts.flatMap((c) => c.panels.map((p) => ({ file: c.file, ...p })));
+    expect(panels.length).toBeGreaterThan(charts.length);
+    for (const p of panels) {
+      const width = Number(/^<svg\b[^>]*\swidth="([\d.]+)"/.exec(p.svg)?.[1]);
+      expect(width, `${p.file} ${p.label}`).toBeGreaterThan(150);
+      expect(width, `${p.file} ${p.label}`).toBeLessThanOrEqual(380);
+    }
+    // The timeline gives every strategy its own panel, all on the same axes.
+    const timeline = chartSpecs(fixture).find(
+      (s) => s.file === 'chart-account-hot-postgres-closed-timeline.svg',
+    );
+    const small = (timeline?.panels ?? []).filter((p) => p.label.startsWith('per second, '));
+    expect(small.length).toBeGreaterThan(1);
+    const domains = small.map((p) => JSON.stringify((p.spec as { encoding: { y: unknown } }).encoding.y));
+    expect(new Set(domains).size).toBe(1);
+  });
+
+  it('lays panels out side by side in a chart file, wrapping at a page width', () => {
+    const panel = (w: number, h: number) =>
+      `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}"><rect/></svg>`;
+    const two = composeSvg([panel(300, 200), panel(300, 250)]);
+    expect(two).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg" width="616" height="250"/);
+    expect(two).toContain('<svg x="316" y="0"');
+    const wrapped = composeSvg([panel(300, 200), panel(300, 250), panel(300, 100)], 700);
+    expect(wrapped).toMatch(/width="616" height="366"/);
+    expect(wrapped).toContain('<svg x="0" y="266"');
   });
 
   it('draws lines over the sweep and bars for a single level', () => {
     const specs = chartSpecs(fixture);
     const sweep = JSON.stringify(
-      specs.find((s) => s.file === 'chart-account-hot-postgres-closed-throughput.svg')?.spec,
+      specs.find((s) => s.file === 'chart-account-hot-postgres-closed-throughput.svg')?.panels,
     );
     const single = JSON.stringify(
-      specs.find((s) => s.file === 'chart-account-hot-mysql-closed-throughput.svg')?.spec,
+      specs.find((s) => s.file === 'chart-account-hot-mysql-closed-throughput.svg')?.panels,
     );
     expect(sweep).toContain('"type":"line"');
     expect(sweep).not.toContain('"type":"bar"');
@@ -329,7 +389,10 @@ describe('charts', () => {
 describe('html report', () => {
   it('is one self-contained page with the charts inline and no external references', () => {
     expect(html).toMatch(/^<!doctype html>/);
-    expect(html.match(/<svg\b/g)?.length).toBe(charts.length);
+    // Each panel inline on its own, so that a narrow screen can stack them.
+    const panels = charts.reduce((n, c) => n + c.panels.length, 0);
+    expect(html.match(/<svg\b/g)?.length).toBe(panels);
+    expect(html.match(/<div class="panels">/g)?.length).toBe(charts.length);
     expect(externalReferences(html)).toEqual([]);
     expect(html).not.toMatch(/<script\b/i);
     // Namespace URIs in the inline SVG are identifiers, never fetched; nothing else may name a URL.
