@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
+import { makeAbPlan, runAb } from './ab/run-ab.ts';
 import { writeArtifacts } from './artifacts.ts';
 import { parseCommandLine } from './cli-args.ts';
-import { attachConsole, planText, summaryText } from './console.ts';
+import { abPlanText, attachAbConsole, attachConsole, planText, summaryText } from './console.ts';
 import { stopAll } from './databases/lifecycle.ts';
 import { isLockbenchError } from './errors.ts';
 import { helpText, listText } from './help.ts';
@@ -17,12 +18,13 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${listText()}\n`);
     return 0;
   }
-  const { config } = command;
-  const plan = makePlan(config);
+  const { config, ab } = command;
+  const abPlan = ab ? makeAbPlan(ab) : null;
+  const plan = abPlan ? abPlan.sides[1] : makePlan(config);
   // With --json, stdout carries only run.json.
   const human = config.json ? process.stderr : process.stdout;
   if (command.planOnly) {
-    human.write(planText(plan, config));
+    human.write(ab && abPlan ? abPlanText(abPlan, ab) : planText(plan, config));
     return 0;
   }
 
@@ -44,9 +46,18 @@ async function main(argv: string[]): Promise<number> {
   process.on('SIGTERM', onSignal);
 
   const events = new EventEmitter<RunEvents>();
-  const detach = attachConsole(events, { out: process.stderr, config });
+  const detachPlain = attachConsole(events, { out: process.stderr, config, ab: abPlan !== null });
+  const detachAb =
+    ab && abPlan ? attachAbConsole(events, { out: process.stderr, plan: abPlan, ab }) : () => {};
+  const detach = () => {
+    detachPlain();
+    detachAb();
+  };
   try {
-    const outcome = await runBench({ config, events, signal: controller.signal, writeArtifacts }, plan);
+    const outcome =
+      ab && abPlan
+        ? await runAb({ ab, events, signal: controller.signal, writeArtifacts }, abPlan)
+        : await runBench({ config, events, signal: controller.signal, writeArtifacts }, plan);
     detach();
     if (config.json) process.stdout.write(`${JSON.stringify(outcome.result, null, 2)}\n`);
     else human.write(summaryText(outcome.result, outcome.dir));

@@ -10,7 +10,7 @@ import { LockbenchError } from './errors.ts';
 import type { LoadProgress } from './load/recorder.ts';
 import { estimateSeconds, type PlannedCell, planCells } from './plan.ts';
 import { reproduceCommand } from './reproduce.ts';
-import type { Cell, RunResult } from './result-schema.ts';
+import type { AbComparison, Cell, RunResult } from './result-schema.ts';
 import { SCHEMA_VERSION } from './result-schema.ts';
 import { createRunDir, updateLatest, writeRunJson } from './results-writer.ts';
 import { failedCell, Interrupted, runCell } from './run-cell.ts';
@@ -70,8 +70,11 @@ export interface RunEvents {
   plan: [Plan];
   'database-ready': [DatabaseTarget['info']];
   'database-skipped': [{ id: string; reason: string }];
-  'cell-start': [PlannedCell, { index: number; total: number }];
-  'cell-end': [Cell, { index: number; total: number }];
+  /** `side` and `pair`: on A/B runs, which side of which pair (0-based) the cell is. */
+  'cell-start': [PlannedCell, { index: number; total: number; side?: 'A' | 'B'; pair?: number }];
+  'cell-end': [Cell, { index: number; total: number; side?: 'A' | 'B'; pair?: number }];
+  /** A/B runs: a cell of the matrix has stopped sampling; its ratios and verdicts. */
+  'ab-comparison': [AbComparison];
   /** Per-second progress of the load driver (see bench/load). */
   progress: [LoadProgress];
   written: [{ dir: string; files: string[] }];
@@ -93,7 +96,7 @@ export interface RunOutcome {
   exitCode: number;
 }
 
-async function startTarget(d: DatabasePlan, config: BenchConfig): Promise<DatabaseTarget> {
+export async function startTarget(d: DatabasePlan, config: BenchConfig): Promise<DatabaseTarget> {
   if (d.source === 'external' && d.url) return connectExternal(d.id, d.url);
   return d.id === 'postgres'
     ? startThrowawayPostgres({ durability: config.durability })
@@ -115,7 +118,7 @@ async function reachable(target: DatabaseTarget): Promise<boolean> {
 }
 
 /** A URL with its password masked; unparseable text is withheld whole. */
-function redactUrl(v: string): string {
+export function redactUrl(v: string): string {
   try {
     const u = new URL(v);
     if (u.password) u.password = '***';
