@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { z } from 'zod';
+import { type AbSpec, parseAbSpec, sideOverrides } from './ab/spec.ts';
 import { type BenchConfig, BenchConfigSchema, FLAG_OF, PRESET_VALUES, PRESETS } from './config.ts';
 import { LockbenchError } from './errors.ts';
 
@@ -8,7 +9,19 @@ import { LockbenchError } from './errors.ts';
 export type Command =
   | { kind: 'help' }
   | { kind: 'list' }
-  | { kind: 'run'; config: Readonly<BenchConfig>; planOnly: boolean };
+  | { kind: 'run'; config: Readonly<BenchConfig>; planOnly: boolean; ab?: AbCommand };
+
+/** A paired A/B run: what varies and each side's full config (the run's `config` is side B's). */
+export interface AbCommand {
+  spec: AbSpec;
+  sides: readonly [Readonly<BenchConfig>, Readonly<BenchConfig>];
+}
+
+/**
+ * A/B cells measure 3 s unless told otherwise: the pairs, not the window, give the interval.
+ * Repeats are the pairs, so --repeat is set to 1 on both sides.
+ */
+export const AB_DEFAULT_DURATION = '3s';
 
 const STRING_FLAGS = Object.entries(FLAG_OF)
   .filter(([key]) => key !== 'json')
@@ -155,7 +168,12 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = proces
     throw usage(`--preset: unknown ${JSON.stringify(presetName)}; allowed: ${PRESETS.join(', ')}`);
   }
   const preset = PRESET_VALUES[presetName as (typeof PRESETS)[number]];
-  const merged = { ...preset, ...envValues, ...file, ...cli };
+  const merged: Record<string, unknown> = { ...preset, ...envValues, ...file, ...cli };
+  const abText = merged.ab;
+  if (abText !== undefined) {
+    if (cli.duration === undefined && file.duration === undefined) merged.duration = AB_DEFAULT_DURATION;
+    merged.repeat = 1;
+  }
   const result = BenchConfigSchema.safeParse(merged);
   if (!result.success) throw usage(describeIssues(result.error, configPath));
   const config = result.data;
@@ -171,5 +189,24 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = proces
   if (config.lockOrder === 'request' && !config.workload.includes('transfer')) {
     throw usage('--lock-order request applies to --workload transfer only (the two-lock case)');
   }
-  return { kind: 'run', config: Object.freeze(config), planOnly: Boolean(v['dry-run']) };
+  const planOnly = Boolean(v['dry-run']);
+  if (config.ab === undefined) return { kind: 'run', config: Object.freeze(config), planOnly };
+  const ab = abCommand(config.ab, merged, configPath);
+  return { kind: 'run', config: ab.sides[1], planOnly, ab };
+}
+
+/** Each side's config: the merged options with its override, through the same schema. */
+function abCommand(text: string, merged: Record<string, unknown>, configPath: string | null): AbCommand {
+  const spec = parseAbSpec(text);
+  if (typeof spec === 'string') throw usage(spec);
+  if (spec.axis === 'database' && merged.db !== undefined) {
+    throw usage('--ab db=<a>,<b> names the databases: leave out --db');
+  }
+  const side = (i: 0 | 1): Readonly<BenchConfig> => {
+    const r = BenchConfigSchema.safeParse({ ...merged, ...sideOverrides(spec, i) });
+    if (!r.success) throw usage(`--ab side ${i === 0 ? 'A' : 'B'}: ${describeIssues(r.error, configPath)}`);
+    return Object.freeze(r.data);
+  };
+  // Equal sides (pool=16,16) are allowed on purpose: an A/A run shows what noise alone reports.
+  return { spec, sides: [side(0), side(1)] };
 }

@@ -119,6 +119,62 @@ const url = (name: string, dialect: 'postgres' | 'mysql') =>
 
 const WARMUP_DURATION = duration('--warmup', 0, 60 * 60_000);
 
+/** `5%` or `5` -> 0.05: a share given in percent. */
+const percent = (name: string, min: number, max: number) =>
+  z.union([z.number(), z.string()]).transform((v, ctx) => {
+    const n = typeof v === 'number' ? v : Number(v.trim().replace(/%$/, ''));
+    if (!Number.isFinite(n) || n < min || n > max) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `${name}: expected a percentage from ${min}% to ${max}%, like 5%, got ${JSON.stringify(v)}`,
+      });
+      return z.NEVER;
+    }
+    return n / 100;
+  });
+
+/** What ends the sampling of one A/B cell besides the target: pairs per cell, and/or the run's wall time. */
+export interface AbBudget {
+  /** Most pairs per cell (default 8). */
+  pairs: number;
+  /** No new round of pairs starts after this many milliseconds of the run; null: no limit. */
+  ms: number | null;
+}
+
+/** `8`, `10m`, or `8,10m`: the most pairs per cell, the wall time of the run, or both. */
+const abBudget = z.union([z.number(), z.string()]).transform((v, ctx): AbBudget => {
+  const parts = String(v)
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+  const out: AbBudget = { pairs: AB_DEFAULT_PAIRS, ms: null };
+  for (const part of parts) {
+    const pairs = /^\d+$/.test(part) ? Number(part) : null;
+    const ms = pairs === null ? parseDuration(part) : null;
+    if (pairs !== null && pairs >= AB_MIN_PAIRS && pairs <= 100) out.pairs = pairs;
+    else if (ms !== null && ms > 0 && /[a-z]$/.test(part)) out.ms = ms;
+    else {
+      ctx.addIssue({
+        code: 'custom',
+        message: `--ab-budget: expected pairs per cell (${AB_MIN_PAIRS} to 100), a wall time like 10m, or both (8,10m); got ${JSON.stringify(v)}`,
+      });
+      return z.NEVER;
+    }
+  }
+  if (parts.length === 0 || parts.length > 2) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `--ab-budget: expected 8, 10m or 8,10m; got ${JSON.stringify(v)}`,
+    });
+    return z.NEVER;
+  }
+  return out;
+});
+
+/** Pairs every A/B cell gets before the stopping rule may end it: below 3 the t quantile (4.3 at 2) is too wide to help. */
+export const AB_MIN_PAIRS = 3;
+export const AB_DEFAULT_PAIRS = 8;
+
 export const BenchConfigSchema = z.strictObject({
   preset: oneOf('--preset', PRESETS).default('default'),
   strategy: nameList('--strategy', STRATEGY_NAMES).default([...STRATEGY_NAMES]),
@@ -201,6 +257,18 @@ export const BenchConfigSchema = z.strictObject({
   mysqlUrl: url('--mysql-url', 'mysql').optional(),
   out: z.string().min(1).default('results'),
   json: z.boolean().default(false),
+  /**
+   * Paired A/B run (bench/ab/spec.ts): `base=<git ref>` (the server of that revision vs the working
+   * tree), `db=<a>,<b>` (two targets), or `<setting>=<a>,<b>` (pool, workers, isolation, ...).
+   * Absent: a plain run.
+   */
+  ab: z.string().min(1, { error: '--ab: expected base=<ref>, db=<a>,<b> or <setting>=<a>,<b>' }).optional(),
+  /** A/B: a cell stops once the 95% intervals of its B/A ratios are within ± this (default 5%). */
+  abTarget: percent('--ab-target', 0.5, 50).default(0.05),
+  /** A/B: B is a regression when its goodput ratio's whole interval lies below 1 - this (default 5%). */
+  abThreshold: percent('--ab-threshold', 0.5, 90).default(0.05),
+  /** A/B: at most this many pairs per cell, and/or no new round after this wall time (default 8 pairs). */
+  abBudget: abBudget.default({ pairs: AB_DEFAULT_PAIRS, ms: null }),
 });
 
 export type BenchConfig = z.output<typeof BenchConfigSchema>;
@@ -232,6 +300,10 @@ export const FLAG_OF: Record<keyof BenchConfig, string> = {
   mysqlUrl: '--mysql-url',
   out: '--out',
   json: '--json',
+  ab: '--ab',
+  abTarget: '--ab-target',
+  abThreshold: '--ab-threshold',
+  abBudget: '--ab-budget',
 };
 
 /**

@@ -1,8 +1,11 @@
 import type { EventEmitter } from 'node:events';
-import type { BenchConfig } from './config.ts';
+import type { AbPlan } from './ab/run-ab.ts';
+import type { AbCommand } from './cli-args.ts';
+import { AB_MIN_PAIRS, type BenchConfig } from './config.ts';
 import { attachProgressDisplay } from './load/progress-display.ts';
 import type { Plan, RunEvents } from './orchestrator.ts';
-import type { Cell, RunResult } from './result-schema.ts';
+import { RUN_OVERHEAD_SEC } from './plan.ts';
+import type { AbComparison, Cell, RunResult } from './result-schema.ts';
 
 /**
  * What the bench command shows a person. Only this file (and the load driver's progress display)
@@ -65,10 +68,66 @@ function cellLine(c: Cell): string {
 export interface ConsoleOptions {
   out: NodeJS.WriteStream;
   config: BenchConfig;
+  /** An A/B run: the plan is printed by attachAbConsole, cells are labelled with side and pair. */
+  ab?: boolean;
+}
+
+/** The plan of an A/B run: what varies, the matrix, the stopping rule and the time it may take. */
+export function abPlanText(plan: AbPlan, ab: AbCommand): string {
+  const b = ab.sides[1];
+  const perPair = (plan.sides[1].estimateSec - RUN_OVERHEAD_SEC) / Math.max(1, plan.cells);
+  const low = Math.round(2 * AB_MIN_PAIRS * plan.cells * perPair);
+  const high = Math.round(2 * b.abBudget.pairs * plan.cells * perPair);
+  const lines = [
+    `A/B plan: ${b.ab} (${ab.spec.axis}); A and B interleaved, pairs alternate AB, BA, ...`,
+    `  matrix      ${plan.cells} cells per side on ${plan.sides[1].databases.map((d) => d.id).join(', ') || 'no database'}`,
+    `  stopping    after ${AB_MIN_PAIRS} pairs once the 95% intervals of B/A (goodput and p99) are within ±${fmt(b.abTarget * 100, 1)}%; at most ${b.abBudget.pairs} pairs per cell${b.abBudget.ms === null ? '' : `, no new round after ${duration(b.abBudget.ms / 1000)}`}`,
+    `  regression  goodput B/A interval entirely below ${fmt(1 - b.abThreshold, 2)}× (--ab-threshold ${fmt(b.abThreshold * 100, 1)}%)`,
+    `  time        about ${duration(low)} to ${duration(b.abBudget.ms === null ? high : Math.min(high, b.abBudget.ms / 1000 + 2 * plan.cells * perPair))}`,
+    `  each cell   ${warmupText(b)} + ${b.duration / 1000} s measured, per side and pair`,
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+/** Prints each A/B cell's verdict when it stops sampling. */
+export function attachAbConsole(
+  events: EventEmitter<RunEvents>,
+  { out, plan, ab }: { out: NodeJS.WriteStream; plan: AbPlan; ab: AbCommand },
+): () => void {
+  let printed = false;
+  const onPlan = () => {
+    if (printed) return;
+    printed = true;
+    out.write(abPlanText(plan, ab));
+  };
+  const onComparison = (c: AbComparison) => {
+    out.write(`  => ${abLine(c)}\n`);
+  };
+  events.on('plan', onPlan);
+  events.on('ab-comparison', onComparison);
+  return () => {
+    events.off('plan', onPlan);
+    events.off('ab-comparison', onComparison);
+  };
+}
+
+/** One matrix cell of an A/B run in a line: its verdicts, pairs and why it stopped. */
+export function abLine(c: AbComparison): string {
+  const unsafe = [c.unsafe.a ? 'A' : '', c.unsafe.b ? 'B' : ''].filter(Boolean);
+  return [
+    `${c.keyB}: ${c.goodputVerdict?.text ?? `no measured pair (${c.stoppedBy})`}`,
+    c.p99Verdict ? `; p99: ${c.p99Verdict.text}` : '',
+    ` [${c.pairs.length} pair(s), stopped by ${c.stoppedBy}]`,
+    c.goodputVerdict?.regression ? ' REGRESSION' : '',
+    unsafe.length ? ` UNSAFE on ${unsafe.join(' and ')}` : '',
+  ].join('');
 }
 
 /** Subscribes to a run's events; returns the function that unsubscribes. Idempotent. */
-export function attachConsole(events: EventEmitter<RunEvents>, { out, config }: ConsoleOptions): () => void {
+export function attachConsole(
+  events: EventEmitter<RunEvents>,
+  { out, config, ab = false }: ConsoleOptions,
+): () => void {
   // One live progress display per cell, so a bar never carries over to the next cell.
   let detachProgress: (() => void) | null = null;
   const endProgress = () => {
@@ -76,14 +135,15 @@ export function attachConsole(events: EventEmitter<RunEvents>, { out, config }: 
     detachProgress = null;
   };
   const handlers: { [K in keyof RunEvents]?: (...args: RunEvents[K]) => void } = {
-    plan: (plan) => out.write(planText(plan, config)),
+    plan: (plan) => {
+      if (!ab) out.write(planText(plan, config));
+    },
     'database-ready': (info) =>
       out.write(`database ${info.id}: ${info.product} ${info.version} (${info.kind}, ${info.address})\n`),
     'database-skipped': (s) => out.write(`database ${s.id} skipped: ${s.reason}\n`),
-    'cell-start': (cell, { index, total }) => {
-      out.write(
-        `[${index + 1}/${total}] ${cell.database}/${cell.workload}/${cell.profile} ${cell.strategy} ...\n`,
-      );
+    'cell-start': (cell, { index, total, side, pair }) => {
+      const where = side ? `${side}, pair ${(pair ?? 0) + 1}` : `${index + 1}/${total}`;
+      out.write(`[${where}] ${cell.database}/${cell.workload}/${cell.profile} ${cell.strategy} ...\n`);
       endProgress();
       detachProgress = attachProgressDisplay(events, { stream: out });
     },
@@ -116,7 +176,25 @@ export function summaryText(result: RunResult, dir: string): string {
       ? `UNSAFE: ${unsafe.map((c) => `${c.database}/${c.workload}/${c.strategy}`).join(', ')} broke invariants they claim to keep`
       : null,
     failed.length ? `${failed.length} cell(s) failed; see reasons above` : null,
+    ...(result.ab ? abSummary(result) : []),
     `Report: ${dir}/report.md (and report.html); data: ${dir}/run.json`,
   ];
   return `${lines.filter((l) => l !== null).join('\n')}\n`;
+}
+
+/** The closing lines of an A/B run: every cell's verdict, then the regressions. */
+function abSummary(result: RunResult): string[] {
+  const ab = result.ab;
+  if (!ab) return [];
+  return [
+    `A/B: A = ${ab.variants.a.label}, B = ${ab.variants.b.label} (the cells above are B's)`,
+    ...ab.comparisons.map((c) => `  ${abLine(c)}`),
+    ab.regressions > 0
+      ? `REGRESSION: B is slower than A beyond ${fmt(ab.rule.threshold * 100, 1)}% in ${ab.regressions} cell(s)`
+      : `No regression beyond ${fmt(ab.rule.threshold * 100, 1)}%.`,
+    ab.violations > 0
+      ? `UNSAFE: a strategy that claims safety broke an invariant in ${ab.violations} cell(s)`
+      : null,
+    '',
+  ].filter((l): l is string => l !== null);
 }

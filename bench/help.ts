@@ -43,6 +43,14 @@ Server and database
   --pg-url <url>            use your PostgreSQL instead of a throwaway one (or LOCKBENCH_PG_URL)
   --mysql-url <url>         use your MySQL/MariaDB (or LOCKBENCH_MYSQL_URL)
 
+A/B (paired: A and B interleaved, AB, BA, ..., on the same machine at the same time)
+  --ab <axis>=<a>,<b>       base=<git ref> (that revision's server vs the working tree), db=<a>,<b>
+                            (postgres, mysql or URLs), or a setting: pool, workers, isolation,
+                            durability, work-ms, max-attempts, lock-timeout, lock-order
+  --ab-target <pct>         stop a cell once the B/A intervals are within ± this, after 3 pairs (default 5%)
+  --ab-threshold <pct>      a regression: goodput B/A entirely below 1 - this (default 5%)
+  --ab-budget <n[,time]>    most pairs per cell, and/or no new round after this wall time (default 8)
+
 Output
   --out <dir>               where run directories go (default results)
   --json                    print run.json on stdout; everything else goes to stderr
@@ -58,6 +66,8 @@ Examples
   npm run bench -- --profile zipf:theta=0.5,zipf:theta=0.99 --strategy optimistic,for-update
   npm run bench -- --workload transfer --lock-order request --strategy for-update
   npm run bench -- --rate 500,1000,2000 --strategy atomic,for-update --duration 10s
+  npm run bench -- --ab base=origin/main --preset ci --profile hot
+  npm run bench -- --ab pool=16,64 --strategy for-update,atomic
   npm run bench -- --db mysql --mysql-url mysql://root:secret@127.0.0.1:3306/lockbench
 
 Exit codes: 0 every cell ran and every strategy that claims safety kept its invariants; 1 a cell

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { parseCommandLine } from './cli-args.ts';
-import { attachConsole, planText, summaryText } from './console.ts';
+import { abPlanText, attachAbConsole, attachConsole, planText, summaryText } from './console.ts';
 import { stopAll } from './databases/lifecycle.ts';
 import { sweepStale } from './databases/server-dirs.ts';
 import { isLockbenchError } from './errors.ts';
@@ -8,6 +8,7 @@ import { helpText, listText } from './help.ts';
 import { handleInterrupts } from './interrupt.ts';
 import type { RunEvents } from './orchestrator.ts';
 import { checkOutputDir, prepareOutputDir } from './output-dir.ts';
+import type { RunResult } from './result-schema.ts';
 
 async function main(argv: string[]): Promise<number> {
   const command = parseCommandLine(argv);
@@ -22,17 +23,19 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${listText()}\n`);
     return 0;
   }
-  const { config } = command;
+  const { config, ab } = command;
   // Before anything starts: a bad --out fails now, not after the measurements.
   if (command.planOnly) checkOutputDir(config.out);
   else prepareOutputDir(config.out);
   // Loaded only now: a usage error answers in a fraction of the time (the reports pull in vega).
   const { makePlan, runBench } = await import('./orchestrator.ts');
-  const plan = makePlan(config);
+  const { makeAbPlan, runAb } = await import('./ab/run-ab.ts');
+  const abPlan = ab ? makeAbPlan(ab) : null;
+  const plan = abPlan ? abPlan.sides[1] : makePlan(config);
   // With --json, stdout carries only run.json.
   const human = config.json ? process.stderr : process.stdout;
   if (command.planOnly) {
-    human.write(planText(plan, config));
+    human.write(ab && abPlan ? abPlanText(abPlan, ab) : planText(plan, config));
     return 0;
   }
 
@@ -49,17 +52,20 @@ async function main(argv: string[]): Promise<number> {
   });
 
   const events = new EventEmitter<RunEvents>();
-  const detach = attachConsole(events, { out: process.stderr, config });
+  const detachPlain = attachConsole(events, { out: process.stderr, config, ab: abPlan !== null });
+  const detachAb =
+    ab && abPlan ? attachAbConsole(events, { out: process.stderr, plan: abPlan, ab }) : () => {};
+  const detach = () => {
+    detachPlain();
+    detachAb();
+  };
   try {
-    const outcome = await runBench(
-      {
-        config,
-        events,
-        signal: controller.signal,
-        writeArtifacts: async (result, dir) => (await import('./artifacts.ts')).writeArtifacts(result, dir),
-      },
-      plan,
-    );
+    const writeArtifacts = async (result: RunResult, dir: string) =>
+      (await import('./artifacts.ts')).writeArtifacts(result, dir);
+    const outcome =
+      ab && abPlan
+        ? await runAb({ ab, events, signal: controller.signal, writeArtifacts }, abPlan)
+        : await runBench({ config, events, signal: controller.signal, writeArtifacts }, plan);
     detach();
     if (config.json) process.stdout.write(`${JSON.stringify(outcome.result, null, 2)}\n`);
     else human.write(summaryText(outcome.result, outcome.dir));

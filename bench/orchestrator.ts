@@ -12,7 +12,7 @@ import type { LoadProgress } from './load/recorder.ts';
 import { estimateSeconds, type PlannedCell, planCells } from './plan.ts';
 import { redactConfig, redactUrl } from './redact.ts';
 import { reproduceCommand } from './reproduce.ts';
-import type { Cell, RunResult } from './result-schema.ts';
+import type { AbComparison, Cell, RunResult } from './result-schema.ts';
 import { SCHEMA_VERSION } from './result-schema.ts';
 import { createRunDir, updateLatest, writeRunJson } from './results-writer.ts';
 import { failedCell, Interrupted, runCell } from './run-cell.ts';
@@ -73,8 +73,11 @@ export interface RunEvents {
   plan: [Plan];
   'database-ready': [DatabaseTarget['info']];
   'database-skipped': [{ id: string; reason: string }];
-  'cell-start': [PlannedCell, { index: number; total: number }];
-  'cell-end': [Cell, { index: number; total: number }];
+  /** `side` and `pair`: on A/B runs, which side of which pair (0-based) the cell is. */
+  'cell-start': [PlannedCell, { index: number; total: number; side?: 'A' | 'B'; pair?: number }];
+  'cell-end': [Cell, { index: number; total: number; side?: 'A' | 'B'; pair?: number }];
+  /** A/B runs: a cell of the matrix has stopped sampling; its ratios and verdicts. */
+  'ab-comparison': [AbComparison];
   /** Per-second progress of the load driver (see bench/load). */
   progress: [LoadProgress];
   written: [{ dir: string; files: string[] }];
@@ -101,7 +104,7 @@ export interface RunOutcome {
   writeError?: string;
 }
 
-async function startTarget(d: DatabasePlan, config: BenchConfig): Promise<DatabaseTarget> {
+export async function startTarget(d: DatabasePlan, config: BenchConfig): Promise<DatabaseTarget> {
   if (d.source === 'external' && d.url) return connectExternal(d.id, d.url);
   return d.id === 'postgres'
     ? startThrowawayPostgres({ durability: config.durability })
@@ -122,7 +125,7 @@ async function reachable(target: DatabaseTarget): Promise<boolean> {
   }
 }
 
-export { redactConfig } from './redact.ts';
+export { redactConfig, redactUrl } from './redact.ts';
 
 export async function runBench(opts: RunOptions, plan: Plan = makePlan(opts.config)): Promise<RunOutcome> {
   const { config, events, signal } = opts;

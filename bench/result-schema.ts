@@ -247,6 +247,90 @@ export type DatabaseInfo = z.infer<typeof DatabaseInfo>;
 
 export const SkippedDatabase = z.strictObject({ id: z.string(), reason: z.string() });
 
+/** A B/A ratio over the pairs of one A/B cell, with its 95% interval (bench/ab/paired.ts). */
+export const AbRatio = z.strictObject({
+  /** exp(mean of ln(B_i / A_i)): the geometric mean of the pairs' ratios. */
+  ratio: z.number().positive(),
+  /** Null with fewer than two pairs. */
+  low: z.number().positive().nullable(),
+  high: z.number().positive().nullable(),
+  pairs: z.number().int().nonnegative(),
+});
+
+export const AbVerdict = z.strictObject({
+  /** slower/faster in goodput's sense (a higher p99 is slower). */
+  kind: z.enum(['slower', 'faster', 'same', 'inconclusive']),
+  /** B worse than A beyond the threshold with the whole interval: the run fails on a goodput one. */
+  regression: z.boolean(),
+  text: z.string(),
+});
+
+/** One side of an A/B run, described fully: what it is and the options it ran with. */
+export const AbVariant = z.strictObject({
+  /** `pool=16`, `base origin/main`, `working tree`, `postgres`. */
+  label: z.string(),
+  /** The resolved options of this side, passwords removed. */
+  config: z.record(z.string(), z.unknown()),
+  /** Database ids this side ran on (see `databases`). */
+  databases: z.array(z.string()),
+  /** Revision runs: the ref and commit the side's strategy server was built from (null: the working tree). */
+  revision: z.strictObject({ ref: z.string(), sha: z.string().nullable() }).nullable(),
+});
+
+/** One cell of the matrix measured as pairs. */
+export const AbComparison = z.strictObject({
+  /** Side A's and side B's cell keys (they differ in the database part on a db run). */
+  keyA: z.string(),
+  keyB: z.string(),
+  strategy: z.string(),
+  workload: z.string(),
+  profile: z.string(),
+  /** Each pair in the order run; `order` AB or BA; figures null where a side had no metrics. */
+  pairs: z.array(
+    z.strictObject({
+      order: z.enum(['AB', 'BA']),
+      a: z.strictObject({ goodputPerSec: z.number(), p99Ms: z.number() }).nullable(),
+      b: z.strictObject({ goodputPerSec: z.number(), p99Ms: z.number() }).nullable(),
+    }),
+  ),
+  /** Why sampling ended: target (both intervals narrow enough), budget (pairs), time, failed, unsupported, interrupted. */
+  stoppedBy: z.enum(['target', 'budget', 'time', 'failed', 'unsupported', 'interrupted']),
+  /** Null when no pair was measured on both sides. */
+  goodput: AbRatio.nullable(),
+  p99: AbRatio.nullable(),
+  goodputVerdict: AbVerdict.nullable(),
+  p99Verdict: AbVerdict.nullable(),
+  /** A strategy that claims safety broke an invariant on this side in some pair. */
+  unsafe: z.strictObject({ a: z.boolean(), b: z.boolean() }),
+});
+export type AbComparison = z.infer<typeof AbComparison>;
+
+/**
+ * A paired A/B run (`--ab`). The run's `cells` are side B's (so `compare`, the report and the
+ * exports read an A/B run as a run of B, repeats = pairs); side A's cells are in `cellsA`.
+ */
+export const AbSection = z.strictObject({
+  axis: z.enum(['revision', 'database', 'setting']),
+  /** The --ab value as given (URLs redacted). */
+  spec: z.string(),
+  variants: z.strictObject({ a: AbVariant, b: AbVariant }),
+  /** The stopping rule and the verdict's threshold, as shares (0.05 = 5%). */
+  rule: z.strictObject({
+    target: z.number().positive(),
+    threshold: z.number().positive(),
+    minPairs: z.number().int().positive(),
+    maxPairs: z.number().int().positive(),
+    /** Wall-time budget of the run in ms; null: none. */
+    budgetMs: z.number().positive().nullable(),
+  }),
+  comparisons: z.array(AbComparison),
+  cellsA: z.array(Cell),
+  /** Goodput regressions, and cells where a safe strategy broke an invariant on either side. */
+  regressions: z.number().int().nonnegative(),
+  violations: z.number().int().nonnegative(),
+});
+export type AbSection = z.infer<typeof AbSection>;
+
 export const RunResult = z.strictObject({
   schemaVersion: z.literal(SCHEMA_VERSION),
   runId: z.string(),
@@ -270,5 +354,7 @@ export const RunResult = z.strictObject({
   databases: z.array(DatabaseInfo),
   skippedDatabases: z.array(SkippedDatabase).default([]),
   cells: z.array(Cell),
+  /** Present on paired A/B runs only. */
+  ab: AbSection.optional(),
 });
 export type RunResult = z.infer<typeof RunResult>;

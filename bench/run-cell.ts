@@ -26,6 +26,8 @@ export interface CellRun {
   progress: EventEmitter;
   /** Unique per run and cell, so the ledgers of several hosts and cells never collide. */
   opIdPrefix: string;
+  /** Node arguments that start the strategy server; default this tree's (an A/B base revision's otherwise). */
+  serverEntry?: readonly string[];
 }
 
 /** Reservations per second a steady tickets cell is sized for: far above what one event sustained here. */
@@ -149,6 +151,7 @@ export async function runCell(run: CellRun): Promise<Cell> {
     server = await startServer({
       args: serverArgs(config, cell, target.spec.schema),
       dbUrl: target.spec.url,
+      entry: run.serverEntry,
     });
     const { load, finish, interference } = await loadWithActivity(run, server, profile, sizes);
     if (run.signal.aborted) {

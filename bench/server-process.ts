@@ -22,6 +22,8 @@ export interface ServerLaunch {
   dbUrl: string;
   /** Default 30 s. */
   readyTimeoutMs?: number;
+  /** Node arguments that start the server (an A/B run's base revision); default serverEntry(). */
+  entry?: readonly string[];
 }
 
 /** A running benchmark server (its primary process; workers are its children). */
@@ -68,8 +70,13 @@ export const SERVER_BUNDLE_OPTIONS = {
   logLevel: 'silent',
 } as const satisfies BuildOptions;
 
-async function bundleServer(): Promise<string> {
-  const out = await build({ entryPoints: [join(ROOT, 'servers/main.ts')], ...SERVER_BUNDLE_OPTIONS });
+/**
+ * Bundles `<root>/servers/main.ts` into node_modules/.cache/lockbench/ of this checkout (named by
+ * content), so its dependencies resolve from this checkout's node_modules. Also used for another
+ * revision's tree (bench/ab/revision.ts).
+ */
+export async function bundleServer(root = ROOT): Promise<string> {
+  const out = await build({ entryPoints: [join(root, 'servers/main.ts')], ...SERVER_BUNDLE_OPTIONS });
   const code = out.outputFiles[0]?.text ?? '';
   const hash = createHash('sha256').update(code).digest('hex').slice(0, 16);
   const dir = join(ROOT, 'node_modules', '.cache', 'lockbench');
@@ -88,7 +95,8 @@ async function bundleServer(): Promise<string> {
  * app: the load never shares an event loop with it. Resolves on the one ready line.
  */
 export async function startServer(launch: ServerLaunch): Promise<ServerProcess> {
-  const child: ChildProcess = spawn(process.execPath, [...(await serverEntry()), ...launch.args], {
+  const entryArgs = launch.entry ?? (await serverEntry());
+  const child: ChildProcess = spawn(process.execPath, [...entryArgs, ...launch.args], {
     cwd: ROOT,
     // stdin stays an open pipe: if this process dies, even by SIGKILL, the pipe ends and the
     // server stops itself (servers/main.ts) instead of lingering as an orphan.

@@ -1,5 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { RunResult } from '../../bench/result-schema.ts';
+import { abForestChart } from './ab-section.ts';
 import type { Group, Row, RowFigures } from './groups.ts';
 import { groupCells, groupTitle, headlineLevel, levelLabel, levelUnit, rowsAt } from './groups.ts';
 import type { Figure } from './stats.ts';
@@ -8,7 +9,7 @@ import type { Figure } from './stats.ts';
  * The charts of a report, as Vega-Lite specs built from the grouped data. Rendering them to SVG
  * is a separate, asynchronous step (render-charts.ts); the specs themselves are plain data.
  */
-export type ChartKind = 'throughput' | 'latency' | 'timeline' | 'retries';
+export type ChartKind = 'throughput' | 'latency' | 'timeline' | 'retries' | 'ab-forest';
 
 export interface ChartSpec {
   /** Group.id the chart belongs to. */
@@ -503,5 +504,7 @@ export function chartSpecs(result: RunResult, groups: readonly Group[] = groupCe
       if (c) out.push(c);
     }
   }
+  const forest = abForestChart(result);
+  if (forest) out.push(forest);
   return out;
 }

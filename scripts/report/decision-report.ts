@@ -3,6 +3,7 @@
  * Verdicts first, then the observations, the tables behind them, and how to reproduce the run.
  */
 import type { RunResult } from '../../bench/result-schema.ts';
+import { abBlocks } from './ab-section.ts';
 import { conditionsBlocks } from './conditions-section.ts';
 import { detailBlocks } from './details-section.ts';
 import type { Block } from './document.ts';
@@ -137,6 +138,7 @@ function observationBlocks(observations: readonly Observation[]): Block[] {
 export function buildReport(result: RunResult, charts: readonly RenderedChart[]): Block[] {
   const groups = groupCells(result);
   const blocks: Block[] = [...summaryBlocks(result, groups)];
+  blocks.push(...abBlocks(result, charts));
   blocks.push({ kind: 'heading', level: 2, text: 'Verdicts', id: 'verdicts' });
   if (groups.length === 0) blocks.push({ kind: 'paragraph', text: t('The run holds no cells.') });
   for (const g of groups) blocks.push(...verdictBlocks(g));

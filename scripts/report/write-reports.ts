@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { RunResult } from '../../bench/result-schema.ts';
+import { abSummaryBlocks } from './ab-section.ts';
+import { blocksToMarkdown } from './markdown.ts';
 import { renderCharts } from './render-charts.ts';
 import { RENDERERS } from './renderers.ts';
 
@@ -48,6 +50,12 @@ export async function writeReports(result: RunResult, dir: string): Promise<stri
   ] as const) {
     const file = path.join(dir, name);
     await writeFileAtomic(file, RENDERERS[format](result, charts));
+    written.push(file);
+  }
+  if (result.ab) {
+    // The A/B section alone: what CI posts as the pull-request comment.
+    const file = path.join(dir, 'ab.md');
+    await writeFileAtomic(file, blocksToMarkdown(abSummaryBlocks(result)));
     written.push(file);
   }
   return written;

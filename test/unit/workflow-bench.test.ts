@@ -23,7 +23,7 @@ interface Workflow {
 const workflow = parse(readFileSync(join(root, '.github/workflows/bench.yml'), 'utf8')) as Workflow;
 const job = workflow.jobs.bench;
 const steps = job?.steps ?? [];
-const runs = steps.flatMap((s) => (s.run ? [s.run] : []));
+const runs = Object.values(workflow.jobs).flatMap((j) => j.steps.flatMap((s) => (s.run ? [s.run] : [])));
 const stepIndex = (pred: (s: Step) => boolean) => steps.findIndex(pred);
 
 describe('.github/workflows/bench.yml', () => {
@@ -37,7 +37,7 @@ describe('.github/workflows/bench.yml', () => {
       (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts?: Record<string, string> })
         .scripts ?? {};
     const named = runs.flatMap((r) => [...r.matchAll(/\bnpm run(?:-script)? ([\w:.-]+)/g)].map((m) => m[1]));
-    expect(named.sort()).toEqual(['bench:ci', 'compare']);
+    expect([...new Set(named)].sort()).toEqual(['bench:ci', 'compare']);
     for (const name of named) expect(Object.keys(scripts), `npm run ${name}`).toContain(name);
   });
 
@@ -77,5 +77,46 @@ describe('.github/workflows/bench.yml', () => {
         '--mysql-url mysql://root:root@127.0.0.1:3306/mysql --out results',
     );
     expect(runs).toContain('npm run compare -- results/baselines/ci results/latest --out compare.md');
+  });
+
+  describe('the ab job (pull requests)', () => {
+    const ab = workflow.jobs.ab as (typeof workflow.jobs)[string] & {
+      if?: string;
+      permissions?: Record<string, string>;
+    };
+    const abSteps = ab?.steps ?? [];
+    const find = (pred: (s: Step) => boolean) => abSteps.findIndex(pred);
+
+    it('runs on pull requests only, with the rights to comment', () => {
+      expect(ab?.if).toBe("github.event_name == 'pull_request'");
+      expect(ab?.permissions).toEqual({ contents: 'read', 'pull-requests': 'write' });
+    });
+
+    it('fetches history, runs the CI matrix as A/B against the base branch, then summarises, comments and uploads', () => {
+      const checkout = abSteps[find((s) => s.uses?.startsWith('actions/checkout@') ?? false)];
+      expect(checkout?.with?.['fetch-depth']).toBe(0);
+      const run = abSteps.find((s) => s.run?.includes('--ab '))?.run ?? '';
+      expect(run).toContain('npm run bench:ci --');
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub expression, not a template
+      expect(run).toContain('--ab base=origin/${{ github.base_ref }}');
+      expect(run).toContain('--out results-ab');
+      const bench = find((s) => s.run?.includes('--ab ') ?? false);
+      const summary = find((s) => s.run?.includes('$GITHUB_STEP_SUMMARY') ?? false);
+      const comment = find((s) => s.uses?.startsWith('actions/github-script@') ?? false);
+      const upload = find((s) => s.uses?.startsWith('actions/upload-artifact@') ?? false);
+      expect([bench, summary, comment, upload].every((i) => i > 0)).toBe(true);
+      expect(bench).toBeLessThan(summary);
+      expect(summary).toBeLessThan(comment);
+      expect(comment).toBeLessThan(upload);
+      expect(abSteps[summary]?.run).toContain('cat results-ab/latest/ab.md >> "$GITHUB_STEP_SUMMARY"');
+      expect(abSteps[upload]?.if).toBe('always()');
+    });
+
+    it('keeps one sticky comment: finds its marker and updates it instead of adding one per push', () => {
+      const script = String(abSteps.find((s) => s.uses?.startsWith('actions/github-script@'))?.with?.script);
+      expect(script).toContain('<!-- lockbench-ab -->');
+      expect(script).toContain('updateComment');
+      expect(script).toMatch(/if \(mine\)[\s\S]*updateComment[\s\S]*else[\s\S]*createComment/);
+    });
   });
 });

@@ -1,0 +1,150 @@
+import { meanInterval } from '../stats/interval.ts';
+
+/**
+ * The statistics of a paired A/B run. Pure functions over plain numbers.
+ *
+ * Each pair measures A and B back to back on the same machine, so whatever the machine did in
+ * that minute hits both. Per pair i the figure is r_i = ln(B_i / A_i); the pairs are independent
+ * (separate server processes, separate minutes), so a t-interval over the r_i is the interval of
+ * the mean log ratio, and exponentiated it is the interval of the geometric-mean ratio B/A.
+ */
+
+/** The order of pair `index` (0-based): AB, BA, AB, ... so a drift over the run favours neither side. */
+export function pairOrder(index: number): readonly ['A', 'B'] | readonly ['B', 'A'] {
+  return index % 2 === 0 ? (['A', 'B'] as const) : (['B', 'A'] as const);
+}
+
+/** Goodput below this (ops/s) and p99 below this (ms) are raised to it before a ratio is taken. */
+export const RATIO_FLOOR = { goodputPerSec: 1, p99Ms: 0.01 } as const;
+export type AbFigure = keyof typeof RATIO_FLOOR;
+
+/** One measured pair: each side's figure. */
+export interface PairFigures {
+  a: number;
+  b: number;
+}
+
+/** The B/A ratio over the pairs with its 95% interval; interval null below two pairs. */
+export interface RatioInterval {
+  /** exp(mean of ln(B_i / A_i)): the geometric mean of the pairs' ratios. */
+  ratio: number;
+  low: number | null;
+  high: number | null;
+  /** Pairs it rests on. */
+  pairs: number;
+  /** Half-width of the interval on the log scale (ln(high / ratio)); null without an interval. */
+  logHalfWidth: number | null;
+}
+
+export function logRatios(pairs: readonly PairFigures[], figure: AbFigure): number[] {
+  const floor = RATIO_FLOOR[figure];
+  return pairs.map((p) => Math.log(Math.max(p.b, floor) / Math.max(p.a, floor)));
+}
+
+export function pairedRatio(pairs: readonly PairFigures[], figure: AbFigure): RatioInterval {
+  if (pairs.length === 0) throw new RangeError('a ratio needs at least one pair');
+  const r = logRatios(pairs, figure);
+  const iv = meanInterval(r);
+  const m = iv?.estimate ?? (r[0] as number);
+  return {
+    ratio: Math.exp(m),
+    low: iv ? Math.exp(iv.low) : null,
+    high: iv ? Math.exp(iv.high) : null,
+    pairs: pairs.length,
+    logHalfWidth: iv ? iv.high - m : null,
+  };
+}
+
+/** Why sampling of a cell ended. */
+export type StopReason = 'target' | 'budget' | 'time' | 'failed' | 'unsupported' | 'interrupted';
+
+export interface StoppingRule {
+  /** Pairs before the target may end a cell (AB_MIN_PAIRS). */
+  minPairs: number;
+  /** Most pairs per cell. */
+  maxPairs: number;
+  /** Both intervals within ± this share of their ratio (0.05: ±5%). */
+  target: number;
+}
+
+/** Whether an interval is within ± target: exp(half-width) - 1 <= target. */
+export function narrowEnough(r: RatioInterval, target: number): boolean {
+  return r.logHalfWidth !== null && Math.exp(r.logHalfWidth) - 1 <= target;
+}
+
+/**
+ * The stopping rule of one cell, asked after each pair: stop on `target` once at least minPairs
+ * pairs are in and the intervals of both ratios (goodput, p99) are within ± target; stop on
+ * `budget` at maxPairs; otherwise go on (null). The run's wall-time budget is the caller's.
+ */
+export function stopReason(
+  pairs: readonly { goodputPerSec: PairFigures; p99Ms: PairFigures }[],
+  rule: StoppingRule,
+): 'target' | 'budget' | null {
+  if (pairs.length >= rule.minPairs && pairs.length >= 2) {
+    const g = pairedRatio(
+      pairs.map((p) => p.goodputPerSec),
+      'goodputPerSec',
+    );
+    const l = pairedRatio(
+      pairs.map((p) => p.p99Ms),
+      'p99Ms',
+    );
+    if (narrowEnough(g, rule.target) && narrowEnough(l, rule.target)) return 'target';
+  }
+  return pairs.length >= rule.maxPairs ? 'budget' : null;
+}
+
+export type VerdictKind = 'slower' | 'faster' | 'same' | 'inconclusive';
+
+export interface AbVerdict {
+  kind: VerdictKind;
+  /** B is worse than A beyond the threshold with the whole interval: the run fails on it. */
+  regression: boolean;
+  /** The sentence a report shows: "B is 0.82× A (0.78–0.86): slower". */
+  text: string;
+}
+
+const x = (v: number) => (v >= 10 ? v.toFixed(1) : v.toFixed(2));
+
+/**
+ * Reads a ratio against the threshold. For goodput bigger is better; for p99 smaller is better, so
+ * "worse" is a ratio above 1. With the whole interval beyond 1 ∓ threshold on the worse side: a
+ * regression. Within [1 - threshold, 1 + threshold]: no difference detected. Beyond 1 but not
+ * the threshold: slower/faster, not a regression. An interval that straddles a threshold and 1,
+ * or none at all: inconclusive.
+ */
+export function abVerdict(r: RatioInterval, figure: AbFigure, threshold: number): AbVerdict {
+  const [worse, better] = figure === 'goodputPerSec' ? ['slower', 'faster'] : ['higher', 'lower'];
+  const what = figure === 'goodputPerSec' ? 'B is' : 'B’s p99 is';
+  const head = `${what} ${x(r.ratio)}× A`;
+  if (r.low === null || r.high === null) {
+    return {
+      kind: 'inconclusive',
+      regression: false,
+      text: `inconclusive: ${r.pairs} pair(s), no interval (${head})`,
+    };
+  }
+  const iv = `(${x(r.low)}–${x(r.high)})`;
+  // Normalised to "bigger is better" (for p99: A/B); a higher p99 is 'slower' too.
+  const [lo, hi] = figure === 'goodputPerSec' ? [r.low, r.high] : [1 / r.high, 1 / r.low];
+  const kindWorse: VerdictKind = 'slower';
+  const kindBetter: VerdictKind = 'faster';
+  if (hi < 1 - threshold) return { kind: kindWorse, regression: true, text: `${head} ${iv}: ${worse}` };
+  if (lo > 1 + threshold) return { kind: kindBetter, regression: false, text: `${head} ${iv}: ${better}` };
+  if (lo >= 1 - threshold && hi <= 1 + threshold) {
+    return { kind: 'same', regression: false, text: `no difference detected ${iv}` };
+  }
+  const pct = `${Math.round(threshold * 100)}%`;
+  if (hi < 1) {
+    return { kind: kindWorse, regression: false, text: `${head} ${iv}: ${worse}, not clearly beyond ${pct}` };
+  }
+  if (lo > 1) {
+    return {
+      kind: kindBetter,
+      regression: false,
+      text: `${head} ${iv}: ${better}, not clearly beyond ${pct}`,
+    };
+  }
+  return { kind: 'inconclusive', regression: false, text: `inconclusive: interval too wide ${iv}` };
+}
