@@ -37,14 +37,19 @@ export function planText(plan: Plan, config: BenchConfig): string {
       : `  load        closed model, ${config.connections.join(', ')} connections`,
     `  each cell   ${warmupText(config)} + ${config.duration / 1000} s measured, ${config.repeat} repeat(s)`,
   ];
-  for (const s of plan.skipped) lines.push(`  skipped     ${s.id}: ${s.reason}`);
+  for (const s of plan.skipped) lines.push(`  skipped     ${s.id}: ${coded(s)}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** A reason with its `LOCKBENCH_*` code in front, so a reader can search for it. */
+function coded(r: { reason: string; code?: string | undefined }): string {
+  return r.code ? `${r.code}: ${r.reason}` : r.reason;
 }
 
 function cellLine(c: Cell): string {
   const level = c.model === 'open' ? `${c.rate}/s` : `c=${c.connections}`;
   const head = `${c.database}/${c.workload}/${c.profile} ${c.strategy} ${level}${c.repeat ? ` #${c.repeat + 1}` : ''}`;
-  if (!c.metrics) return `${head}: ${c.status}${c.reason ? ` (${c.reason})` : ''}`;
+  if (!c.metrics) return `${head}: ${c.status}${c.reason ? ` (${coded({ ...c, reason: c.reason })})` : ''}`;
   const m = c.metrics;
   const v = c.correctness?.violations ?? 0;
   const verdict =
@@ -140,7 +145,7 @@ export function attachConsole(
     },
     'database-ready': (info) =>
       out.write(`database ${info.id}: ${info.product} ${info.version} (${info.kind}, ${info.address})\n`),
-    'database-skipped': (s) => out.write(`database ${s.id} skipped: ${s.reason}\n`),
+    'database-skipped': (s) => out.write(`database ${s.id} skipped: ${coded(s)}\n`),
     'cell-start': (cell, { index, total, side, pair }) => {
       const where = side ? `${side}, pair ${(pair ?? 0) + 1}` : `${index + 1}/${total}`;
       out.write(`[${where}] ${cell.database}/${cell.workload}/${cell.profile} ${cell.strategy} ...\n`);

@@ -24,6 +24,8 @@ export const ERRORS = {
     summary: 'results could not be written; the run was saved elsewhere',
   },
   LOCKBENCH_RESULT_INVALID: { exit: 1, summary: 'a run.json does not match the result schema' },
+  // A wrong path is a mistake in the command line, as a usage error is: the same exit code.
+  LOCKBENCH_RESULT_MISSING: { exit: 2, summary: 'no run.json at the path given to report or compare' },
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

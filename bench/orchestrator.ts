@@ -7,12 +7,12 @@ import { findMysqlServerBinary, MYSQL_FIX, startThrowawayMysql } from './databas
 import { startThrowawayPostgres } from './databases/postgres-throwaway.ts';
 import type { DatabaseTarget } from './databases/target.ts';
 import { environmentInfo, newRunId, toolInfo } from './environment.ts';
-import { isLockbenchError, LockbenchError } from './errors.ts';
+import { type ErrorCode, isLockbenchError, LockbenchError } from './errors.ts';
 import type { LoadProgress } from './load/recorder.ts';
 import { estimateSeconds, type PlannedCell, planCells } from './plan.ts';
 import { redactConfig, redactUrl } from './redact.ts';
 import { reproduceCommand } from './reproduce.ts';
-import type { AbComparison, Cell, RunResult } from './result-schema.ts';
+import type { AbComparison, Cell, RunResult, SkippedDatabase } from './result-schema.ts';
 import { SCHEMA_VERSION } from './result-schema.ts';
 import { createRunDir, updateLatest, writeRunJson } from './results-writer.ts';
 import { failedCell, Interrupted, runCell } from './run-cell.ts';
@@ -28,7 +28,7 @@ export interface DatabasePlan {
 
 export interface Plan {
   databases: DatabasePlan[];
-  skipped: { id: string; reason: string }[];
+  skipped: SkippedDatabase[];
   cells: PlannedCell[];
   estimateSec: number;
 }
@@ -58,7 +58,11 @@ export function makePlan(config: BenchConfig, mysqlBinary = findMysqlServerBinar
         `--db mysql: no mariadbd or mysqld found: ${MYSQL_FIX}`,
       );
     } else {
-      skipped.push({ id, reason: `no MySQL-family server installed and no --mysql-url: ${MYSQL_FIX}` });
+      skipped.push({
+        id,
+        reason: `no MySQL-family server installed and no --mysql-url: ${MYSQL_FIX}`,
+        code: 'LOCKBENCH_DB_UNAVAILABLE',
+      });
     }
   }
   const cells = planCells(
@@ -72,7 +76,7 @@ export function makePlan(config: BenchConfig, mysqlBinary = findMysqlServerBinar
 export interface RunEvents {
   plan: [Plan];
   'database-ready': [DatabaseTarget['info']];
-  'database-skipped': [{ id: string; reason: string }];
+  'database-skipped': [SkippedDatabase];
   /** `side` and `pair`: on A/B runs, which side of which pair (0-based) the cell is. */
   'cell-start': [PlannedCell, { index: number; total: number; side?: 'A' | 'B'; pair?: number }];
   'cell-end': [Cell, { index: number; total: number; side?: 'A' | 'B'; pair?: number }];
@@ -135,7 +139,8 @@ export async function runBench(opts: RunOptions, plan: Plan = makePlan(opts.conf
   events.emit('plan', plan);
 
   const targets = new Map<DbId, DatabaseTarget>();
-  const gone = new Map<string, string>();
+  /** Databases that could not start or stopped answering: why, and the catalogue code if any. */
+  const gone = new Map<string, { reason: string; code?: ErrorCode }>();
   const skipped = [...plan.skipped];
   const cells: Cell[] = [];
   let interrupted = false;
@@ -170,10 +175,13 @@ export async function runBench(opts: RunOptions, plan: Plan = makePlan(opts.conf
         targets.set(d.id, s.value);
         events.emit('database-ready', s.value.info);
       } else {
-        const reason = (s.reason as Error).message;
-        skipped.push({ id: d.id, reason });
-        gone.set(d.id, reason);
-        events.emit('database-skipped', { id: d.id, reason });
+        const e = s.reason as Error;
+        const skip: SkippedDatabase = isLockbenchError(e)
+          ? { id: d.id, reason: e.message, code: e.code }
+          : { id: d.id, reason: e.message };
+        skipped.push(skip);
+        gone.set(d.id, skip);
+        events.emit('database-skipped', skip);
       }
     });
 
@@ -188,11 +196,13 @@ export async function runBench(opts: RunOptions, plan: Plan = makePlan(opts.conf
       events.emit('cell-start', planned, { index, total });
       let cell: Cell;
       if (!target || gone.has(planned.database)) {
+        const why = gone.get(planned.database);
         cell = failedCell(
           config as BenchConfig,
           planned,
           // The first line only: the full reason (with a log tail) is on the cell that found it.
-          `database ${planned.database} unavailable: ${gone.get(planned.database)?.split('\n')[0] ?? 'not started'}`,
+          `database ${planned.database} unavailable: ${why?.reason.split('\n')[0] ?? 'not started'}`,
+          why?.code,
         );
       } else {
         try {
@@ -215,8 +225,10 @@ export async function runBench(opts: RunOptions, plan: Plan = makePlan(opts.conf
           // Read before stop() removes the directory: a full disk or a crash says why here.
           const tail = target.logTail?.();
           const reason = `database ${target.id} stopped answering during the run (${cell.reason ?? 'no reason'})${tail ? `\n--- last lines of its log ---\n${tail}` : ''}`;
-          gone.set(planned.database, reason);
-          cell = { ...cell, reason };
+          // Whatever the driver said, the cause is a database that cannot be reached any more.
+          const code = 'LOCKBENCH_DB_UNREACHABLE';
+          gone.set(planned.database, { reason, code });
+          cell = { ...cell, reason, code };
         }
       }
       cells.push(cell);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ERRORS, type ErrorCode } from './errors.ts';
 
 /**
  * The versioned shape of `run.json`. Every renderer and the comparison read only this; the
@@ -212,6 +213,9 @@ export type Correctness = z.infer<typeof Correctness>;
 export const CellStatus = z.enum(['ok', 'unsafe', 'failed', 'unsupported']);
 export type CellStatus = z.infer<typeof CellStatus>;
 
+/** A code from the error catalogue (bench/errors.ts). */
+const ErrorCodeSchema = z.enum(Object.keys(ERRORS) as [ErrorCode, ...ErrorCode[]]);
+
 export const Cell = z.strictObject({
   /** Stable key for comparisons: database/workload/profile/strategy/model/level. */
   key: z.string(),
@@ -227,6 +231,11 @@ export const Cell = z.strictObject({
   repeat: z.number().int().nonnegative(),
   status: CellStatus,
   reason: z.string().nullable(),
+  /**
+   * The `LOCKBENCH_*` code of the error behind `reason` (README, "Error codes"), when it came from
+   * the error catalogue; absent otherwise.
+   */
+  code: ErrorCodeSchema.optional(),
   /** Server settings this cell ran with (pool, workers, isolation, workMs, lockTimeoutMs, ...). */
   server: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
   metrics: Metrics.nullable(),
@@ -245,7 +254,13 @@ export const DatabaseInfo = z.strictObject({
 });
 export type DatabaseInfo = z.infer<typeof DatabaseInfo>;
 
-export const SkippedDatabase = z.strictObject({ id: z.string(), reason: z.string() });
+export const SkippedDatabase = z.strictObject({
+  id: z.string(),
+  reason: z.string(),
+  /** The `LOCKBENCH_*` code of the error that skipped it, when it came from the error catalogue. */
+  code: ErrorCodeSchema.optional(),
+});
+export type SkippedDatabase = z.infer<typeof SkippedDatabase>;
 
 /** A B/A ratio over the pairs of one A/B cell, with its 95% interval (bench/ab/paired.ts). */
 export const AbRatio = z.strictObject({

@@ -5,6 +5,7 @@ import { type BenchConfig, warmupPlan } from './config.ts';
 import { openSql } from './databases/connect.ts';
 import { DEFAULT_SEED, resetAndSeed, type SeedSizes } from './databases/schema.ts';
 import type { DatabaseTarget } from './databases/target.ts';
+import { type ErrorCode, isLockbenchError } from './errors.ts';
 import { type DbCounters, startDbActivity } from './load/db-activity.ts';
 import { interferenceWindow } from './load/interference.ts';
 import type { ResolvedProfile } from './load/profiles.ts';
@@ -54,7 +55,7 @@ export class Interrupted extends Error {}
 export function cellHead(
   config: BenchConfig,
   cell: PlannedCell,
-): Omit<Cell, 'status' | 'reason' | 'metrics' | 'correctness'> {
+): Omit<Cell, 'status' | 'reason' | 'code' | 'metrics' | 'correctness'> {
   return {
     key: cell.key,
     database: cell.database,
@@ -69,8 +70,16 @@ export function cellHead(
   };
 }
 
-export function failedCell(config: BenchConfig, cell: PlannedCell, reason: string): Cell {
-  return { ...cellHead(config, cell), status: 'failed', reason, metrics: null, correctness: null };
+/** A cell that did not run; `code` is the catalogue code of the error behind `reason`, if any. */
+export function failedCell(config: BenchConfig, cell: PlannedCell, reason: string, code?: ErrorCode): Cell {
+  const failed: Cell = {
+    ...cellHead(config, cell),
+    status: 'failed',
+    reason,
+    metrics: null,
+    correctness: null,
+  };
+  return code ? { ...failed, code } : failed;
 }
 
 /**
@@ -196,6 +205,7 @@ export async function runCell(run: CellRun): Promise<Cell> {
       config,
       cell,
       `${why}${tail ? ` (server: ${tail.split('\n').slice(-2).join(' | ')})` : ''}`,
+      isLockbenchError(e) ? e.code : undefined,
     );
   } finally {
     await server?.stop().catch(() => {});

@@ -3,6 +3,7 @@ import { dialectOfUrl } from '../bench/databases/connect.ts';
 import { classify } from '../strategies/classify.ts';
 import { createExecutor, type Executor, OperationFailed } from '../strategies/executor.ts';
 import type { OperationResult, Outcome } from '../strategies/outcome.ts';
+import { useJsonBodyParser } from './json-body.ts';
 import type { ServerOptions } from './options.ts';
 import { ATTEMPTS_HEADER, type OperationResponse, OUTCOME_HEADER, type OutcomeKind } from './protocol.ts';
 import {
@@ -75,7 +76,8 @@ const JSON_TYPE = 'application/json; charset=utf-8';
  * lazily; `app.close()` ends it.
  *
  * Routes: the workload's operation routes, GET /accounts/:id, GET /events/:id, GET /health,
- * GET /stats, POST /stats/reset. Invalid input -> 400 (413 too large, 415 not JSON), unknown id
+ * GET /stats, POST /stats/reset. Invalid input -> 400 (413 too large, 415 not JSON, and a
+ * `__proto__`/`constructor` key named as such), unknown id
  * -> 404, all without touching the data. Operation replies carry x-outcome and x-attempts; an
  * exhausted retry is 409, a lost database 503 (`database_unavailable`), never a crash.
  */
@@ -107,6 +109,8 @@ export function buildServer(options: Readonly<ServerOptions>, deps: BuildServerD
   });
   // JSON only: a text/plain body is a 415, not a string that fails validation later.
   app.removeContentTypeParser('text/plain');
+  // A valid JSON body with a `__proto__` key is refused with a 400 that names the key.
+  useJsonBodyParser(app);
   app.addHook('onClose', async () => executor.close());
   if (deps.connectAtStart) app.addHook('onReady', async () => executor.connectAll());
 

@@ -1,7 +1,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { accessSync, closeSync, constants, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, delimiter, dirname, join } from 'node:path';
+import { closeSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { LockbenchError } from '../errors.ts';
 import { childEnv } from './child-env.ts';
@@ -9,10 +9,13 @@ import { DEFAULT_SCHEMA } from './connect.ts';
 import { freePort } from './free-port.ts';
 import { type Guardian, startGuardian } from './guardian.ts';
 import { track } from './lifecycle.ts';
+import { findMysqlServerBinary, isExecutable } from './mysql-binary.ts';
 import { newOwner } from './owner.ts';
 import { probeDatabase } from './probe.ts';
 import { fileSize, logTail, makeServerDir, portTaken, sweepStale, writeOwner } from './server-dirs.ts';
 import type { DatabaseTarget, Durability } from './target.ts';
+
+export { findMysqlServerBinary } from './mysql-binary.ts';
 
 export interface ThrowawayMysqlOptions {
   /** Default `relaxed` (innodb_flush_log_at_trx_commit=2); `strict` flushes every commit (=1). */
@@ -23,33 +26,6 @@ export interface ThrowawayMysqlOptions {
   id?: string;
   /** Where the datadir goes; tests use it to break starts. */
   dataDirOverride?: string;
-}
-
-const CANDIDATES = ['mariadbd', 'mysqld'];
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The MySQL-family server binary on this machine, or null. */
-export function findMysqlServerBinary(): string | null {
-  const dirs = [
-    ...(process.env.PATH ?? '').split(delimiter),
-    '/usr/sbin',
-    '/usr/libexec',
-    '/usr/local/mysql/bin',
-  ];
-  for (const name of CANDIDATES) {
-    for (const d of dirs) {
-      if (d && isExecutable(join(d, name))) return join(d, name);
-    }
-  }
-  return null;
 }
 
 /** How to make a MySQL-family server available, for the "unavailable" message. */

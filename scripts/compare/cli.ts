@@ -15,7 +15,7 @@ export interface CliOutput {
 /**
  * The `compare` command: parse, load both runs, compare, render, print (and write --out).
  * Returns the exit code: 0 no regression detected or nothing could be judged, 1 judged regression /
- * correctness failure / invalid run.json, 2 usage.
+ * correctness failure / invalid run.json, 2 usage or no run at a path given.
  */
 export async function runCompareCommand(argv: readonly string[], io: CliOutput): Promise<number> {
   try {

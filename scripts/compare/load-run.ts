@@ -1,28 +1,19 @@
-import { readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { LockbenchError } from '../../bench/errors.ts';
 import { RunResult } from '../../bench/result-schema.ts';
+import { resolveRunFile } from '../report/load-result.ts';
 
 /**
  * Reads and validates a run: `path` is a run.json file or a run directory (dir/run.json; symlinks
- * such as results/latest are followed). A missing path is a usage error (exit 2); a file that is
- * not a valid run is LOCKBENCH_RESULT_INVALID.
+ * such as results/latest are followed). No run there is LOCKBENCH_RESULT_MISSING (exit 2); a file
+ * that is not a valid run is LOCKBENCH_RESULT_INVALID.
  */
 export async function loadRun(
   path: string,
   role: 'baseline' | 'current',
 ): Promise<{ file: string; run: RunResult }> {
-  let file = path;
-  try {
-    if ((await stat(path)).isDirectory()) file = join(path, 'run.json');
-    await stat(file);
-  } catch {
-    throw new LockbenchError(
-      'LOCKBENCH_USAGE',
-      `${role}: no run at ${file} (expected a run.json file or a run directory)`,
-    );
-  }
+  const file = await resolveRunFile(path, `${role}: `);
   let json: unknown;
   try {
     json = JSON.parse(await readFile(file, 'utf8'));

@@ -40,7 +40,7 @@ Options:
 current/baseline lies entirely beyond the threshold; a figure with no interval on a side (one
 repeat of cells too short for within-run batches) is not judged. Exit 0: no regression detected,
 or nothing could be judged (the summary then says "could not tell"); 1: a judged regression or a
-correctness failure; 2: usage error.`;
+correctness failure; 2: usage error, or no run at a path given (LOCKBENCH_RESULT_MISSING).`;
 
 const PER_METRIC_FLAGS: Record<string, MetricName> = {
   'threshold-goodput': 'goodput',

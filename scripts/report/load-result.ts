@@ -4,18 +4,20 @@ import { z } from 'zod';
 import { LockbenchError } from '../../bench/errors.ts';
 import { RunResult } from '../../bench/result-schema.ts';
 
-/** `<dir>` -> `<dir>/run.json`; a file path stays as it is. Missing paths are a usage error. */
-export async function resolveRunFile(target: string): Promise<string> {
-  let info: Awaited<ReturnType<typeof stat>>;
-  try {
-    info = await stat(target);
-  } catch {
+/**
+ * `<dir>` -> `<dir>/run.json`; a file path stays as it is (symlinks such as results/latest are
+ * followed). No run there, a directory without run.json included, is LOCKBENCH_RESULT_MISSING
+ * (exit 2), the same for `report` and `compare`; `label` prefixes the message ("baseline: ").
+ */
+export async function resolveRunFile(target: string, label = ''): Promise<string> {
+  const file = (await stat(target).catch(() => null))?.isDirectory() ? path.join(target, 'run.json') : target;
+  if (!(await stat(file).catch(() => null))?.isFile()) {
     throw new LockbenchError(
-      'LOCKBENCH_USAGE',
-      `${target}: no such file or directory (expected a run.json or a run directory)`,
+      'LOCKBENCH_RESULT_MISSING',
+      `${label}no run at ${file} (expected a run.json file or a run directory)`,
     );
   }
-  return info.isDirectory() ? path.join(target, 'run.json') : target;
+  return file;
 }
 
 /**

@@ -167,8 +167,11 @@ describe('a database that dies mid-run', () => {
     // The server's own log says why it died; its tail is kept once, on the cell that found it.
     expect(first?.reason).toMatch(/\n--- last lines of its log ---\n/);
     expect(second?.reason).not.toMatch(/last lines of its log/);
+    expect([first?.code, second?.code]).toEqual(['LOCKBENCH_DB_UNREACHABLE', 'LOCKBENCH_DB_UNREACHABLE']);
     expect(bench.stderr().split('--- last lines of its log ---')).toHaveLength(2);
-    expect(bench.stderr()).toMatch(/^ {2}mysql\/account\/hot for-update c=8: failed \(database mysql /m);
+    expect(bench.stderr()).toMatch(
+      /^ {2}mysql\/account\/hot for-update c=8: failed \(LOCKBENCH_DB_UNREACHABLE: database mysql /m,
+    );
     expect(existsSync(join(s.out, 'latest', 'report.md'))).toBe(true);
     await expectNothingLeft(s, bench, [mysql.serverPid, postgres.serverPid, ...servers.map(pidOf)]);
   }, 240_000);

@@ -2,6 +2,8 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FLAG_OF, PROFILE_NAMES } from '../../bench/config.ts';
+import { freePort } from '../../bench/databases/free-port.ts';
+import type { RunResult } from '../../bench/result-schema.ts';
 import { STRATEGY_NAMES, WORKLOAD_NAMES } from '../../strategies/names.ts';
 import { makeSandbox, runBench, type Sandbox } from '../fixtures/bench-process.ts';
 
@@ -89,6 +91,33 @@ describe.concurrent('bench usage errors exit 2 and start nothing', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^Plan: 2 cells on postgres \(throwaway\)/);
     expectNothingStarted(s);
+  });
+});
+
+describe('a database that cannot be reached', () => {
+  it('is skipped and its cells fail, each printing and recording LOCKBENCH_DB_UNREACHABLE', async ({
+    onTestFinished,
+  }) => {
+    const s = sandbox(onTestFinished);
+    const url = `mysql://root@127.0.0.1:${await freePort()}/lockbench`;
+    const r = await runBench(
+      ['--db', 'mysql', '--mysql-url', url, '--strategy', 'naive', '--workload', 'account', '--out', s.out],
+      s,
+    );
+    expect(r.code, r.stderr).toBe(1);
+    // The live lines go to stderr, the closing summary to stdout: both carry the code.
+    expect(r.stderr).toMatch(/^database mysql skipped: LOCKBENCH_DB_UNREACHABLE: cannot reach MySQL/m);
+    expect(r.stderr).toMatch(
+      /^ {2}mysql\/account\/\S+ naive c=\d+: failed \(LOCKBENCH_DB_UNREACHABLE: database mysql unavailable: /m,
+    );
+    expect(r.stdout).toMatch(/ failed \(LOCKBENCH_DB_UNREACHABLE: database mysql unavailable: /);
+    const run = JSON.parse(readFileSync(join(s.out, 'latest', 'run.json'), 'utf8')) as RunResult;
+    expect(run.skippedDatabases).toEqual([
+      { id: 'mysql', reason: expect.stringMatching(/^cannot reach/), code: 'LOCKBENCH_DB_UNREACHABLE' },
+    ]);
+    expect(run.cells.map((c) => [c.status, c.code])).toEqual(
+      run.cells.map(() => ['failed', 'LOCKBENCH_DB_UNREACHABLE']),
+    );
   });
 });
 

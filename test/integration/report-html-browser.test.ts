@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumPath } from '../../scripts/provision.ts';
 import { writeReports } from '../../scripts/report/write-reports.ts';
 import { loadFixture } from '../unit/report-fixture.ts';
 
@@ -12,7 +13,8 @@ import { loadFixture } from '../unit/report-fixture.ts';
  * The HTML report as a reader sees it: opened from disk in headless Chromium with no network,
  * it must render its text and charts without errors and without fetching anything.
  */
-const CHROMIUM = process.env.LOCKBENCH_CHROMIUM ?? '/usr/bin/chromium';
+// The same path `npm test`'s pretest hook (scripts/provision.ts) checks and installs.
+const CHROMIUM = chromiumPath(process.env);
 
 let dir = '';
 let profile = '';
@@ -24,7 +26,7 @@ const requests: string[] = [];
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
     throw new Error(
-      `Chromium not found at ${CHROMIUM}: apt-get install -y chromium, or set LOCKBENCH_CHROMIUM`,
+      `Chromium not found at ${CHROMIUM}: npm test installs it where apt-get can; else apt-get install -y chromium, or set LOCKBENCH_CHROMIUM`,
     );
   }
   dir = mkdtempSync(path.join(tmpdir(), 'lockbench-html-'));

@@ -79,6 +79,28 @@ describe.each(['postgres', 'mysql'] as const)('server on %s', (dialect) => {
       ['unknown field', json('/accounts/1/deposit', { amount: 5, opId: 'b1', note: 'x' }), 400, /additional/],
       ['broken JSON', raw('/accounts/1/deposit', '{"amount": 5,', 'application/json'), 400, /JSON/i],
       ['empty JSON body', raw('/accounts/1/deposit', '', 'application/json'), 400, /empty/i],
+      [
+        'a __proto__ key',
+        raw('/accounts/1/deposit', '{"amount":5,"opId":"b1","__proto__":{"amount":9}}', 'application/json'),
+        400,
+        /^"__proto__" and "constructor" keys are not allowed in a JSON body \(found body\/__proto__\)$/,
+      ],
+      [
+        'an escaped __proto__ key',
+        raw('/accounts/1/deposit', '{"amount":5,"opId":"b1","\\u005f_proto__":{}}', 'application/json'),
+        400,
+        /keys are not allowed in a JSON body \(found body\/__proto__\)/,
+      ],
+      [
+        'a constructor.prototype key',
+        raw(
+          '/accounts/1/withdraw',
+          '{"amount":5,"opId":"b1","constructor":{"prototype":{"amount":9}}}',
+          'application/json',
+        ),
+        400,
+        /keys are not allowed in a JSON body \(found body\/constructor\)/,
+      ],
       ['no body', { method: 'POST', url: '/accounts/1/deposit' }, 400, /body/],
       ['a JSON array', json('/accounts/1/deposit', [5]), 400, /object/],
       [
@@ -134,6 +156,12 @@ describe.each(['postgres', 'mysql'] as const)('server on %s', (dialect) => {
     ];
     const ticketCases: [string, Inject, number, RegExp][] = [
       ['missing opId', json('/events/1/reservations', {}), 400, /opId/],
+      [
+        'a nested __proto__ key',
+        raw('/events/1/reservations', '{"opId":"b3","x":{"__proto__":{}}}', 'application/json'),
+        400,
+        /keys are not allowed in a JSON body \(found body\/x\/__proto__\)/,
+      ],
       ['bad opId', json('/events/1/reservations', { opId: 'a/b' }), 400, /opId/],
       ['event id 01', json('/events/01/reservations', { opId: 'b3' }), 400, /id/],
       ['unknown event', json('/events/77/reservations', { opId: 'b3' }), 404, /event 77 does not exist/],

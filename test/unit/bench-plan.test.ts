@@ -81,10 +81,12 @@ describe('makePlan', () => {
   it('skips MySQL with the fix when none is installed and none was asked for', () => {
     const plan = makePlan(config({ strategy: ['naive'], workload: ['account'] }), null);
     expect(plan.databases.map((d) => d.id)).toEqual(['postgres']);
-    expect(plan.skipped).toEqual([{ id: 'mysql', reason: expect.stringMatching(/--mysql-url/) }]);
+    expect(plan.skipped).toEqual([
+      { id: 'mysql', reason: expect.stringMatching(/--mysql-url/), code: 'LOCKBENCH_DB_UNAVAILABLE' },
+    ]);
     expect(plan.cells.every((c) => c.database === 'postgres')).toBe(true);
     expect(planText(plan, config({ strategy: ['naive'], workload: ['account'] }))).toMatch(
-      /^ {2}skipped {5}mysql: no MySQL-family server installed/m,
+      /^ {2}skipped {5}mysql: LOCKBENCH_DB_UNAVAILABLE: no MySQL-family server installed/m,
     );
   });
 
@@ -143,6 +145,26 @@ describe('console lines', () => {
     );
     expect(lines[1]).toMatch(/^ {2}postgres\/account\/hot for-update c=8: .*, correct\n$/);
     expect(lines[2]).toBe(`  ${failed.database}/account/hot advisory c=32: failed (${failed.reason})\n`);
+  });
+
+  it('a skipped database and a failed cell print their LOCKBENCH_* code before the reason', () => {
+    const events = new EventEmitter<RunEvents>();
+    const lines: string[] = [];
+    const out = { write: (s: string) => lines.push(s) } as unknown as NodeJS.WriteStream;
+    const detach = attachConsole(events, { out, config: cfg });
+    const failed = fixture.cells.find((c) => c.status === 'failed') as Cell;
+    const reason = 'database mysql unavailable: cannot start mariadbd';
+    events.emit('database-skipped', {
+      id: 'mysql',
+      reason: 'cannot start',
+      code: 'LOCKBENCH_DB_START_FAILED',
+    });
+    events.emit('cell-end', { ...failed, reason, code: 'LOCKBENCH_DB_START_FAILED' }, { index: 0, total: 1 });
+    detach();
+    expect(lines).toEqual([
+      'database mysql skipped: LOCKBENCH_DB_START_FAILED: cannot start\n',
+      `  ${failed.database}/account/hot advisory c=32: failed (LOCKBENCH_DB_START_FAILED: ${reason})\n`,
+    ]);
   });
 
   it('the summary names unsafe and failed cells and where the report is', () => {

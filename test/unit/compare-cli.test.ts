@@ -111,11 +111,31 @@ describe('npm run compare (scripts/compare.ts)', () => {
   it('exit 2 for a missing run, exit 1 for a file that is not a run', () => {
     const missing = compare(join(tmp, 'nope'), fixture('compare-baseline.json'));
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain(`LOCKBENCH_USAGE: baseline: no run at ${join(tmp, 'nope')}`);
+    expect(missing.stderr).toContain(`LOCKBENCH_RESULT_MISSING: baseline: no run at ${join(tmp, 'nope')}`);
     const bad = join(tmp, 'bad.json');
     writeFileSync(bad, JSON.stringify({ schemaVersion: 1, cells: [] }));
     const invalid = compare(fixture('compare-baseline.json'), bad);
     expect(invalid.code).toBe(1);
     expect(invalid.stderr).toContain('LOCKBENCH_RESULT_INVALID: current:');
+  });
+
+  it('report and compare agree on a directory without run.json: LOCKBENCH_RESULT_MISSING, exit 2', () => {
+    const empty = join(tmp, 'no-run');
+    mkdirSync(empty);
+    const npm = (...args: string[]) => {
+      const r = spawnSync('npm', ['run', '--silent', ...args], {
+        cwd: root,
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      return { code: r.status, stderr: r.stderr };
+    };
+    const report = npm('report', '--', empty);
+    const compared = npm('compare', '--', empty, fixture('compare-baseline.json'));
+    for (const r of [report, compared]) {
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain(`LOCKBENCH_RESULT_MISSING: `);
+      expect(r.stderr).toContain(`no run at ${join(empty, 'run.json')}`);
+    }
   });
 });
