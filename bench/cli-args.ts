@@ -23,14 +23,18 @@ export interface AbCommand {
  */
 export const AB_DEFAULT_DURATION = '3s';
 
+/** Options that are switches, not values. */
+const BOOLEAN_KEYS = new Set(['json', 'freshServers']);
+
 const STRING_FLAGS = Object.entries(FLAG_OF)
-  .filter(([key]) => key !== 'json')
+  .filter(([key]) => !BOOLEAN_KEYS.has(key))
   .map(([, flag]) => flag.slice(2));
 
 const OPTIONS = {
   ...Object.fromEntries(STRING_FLAGS.map((f) => [f, { type: 'string' as const }])),
   config: { type: 'string' as const },
   json: { type: 'boolean' as const },
+  'fresh-servers': { type: 'boolean' as const },
   list: { type: 'boolean' as const },
   help: { type: 'boolean' as const, short: 'h' },
   'dry-run': { type: 'boolean' as const },

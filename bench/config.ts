@@ -258,6 +258,12 @@ export const BenchConfigSchema = z.strictObject({
   out: z.string().min(1).default('results'),
   json: z.boolean().default(false),
   /**
+   * Start a new strategy server process for every cell instead of reconfiguring one warm process
+   * per database between cells. A new process climbs for seconds while its JIT warms up; a warm
+   * one carries JIT state from the cells before it (ordering effects are small next to that climb).
+   */
+  freshServers: z.boolean().default(false),
+  /**
    * Paired A/B run (bench/ab/spec.ts): `base=<git ref>` (the server of that revision vs the working
    * tree), `db=<a>,<b>` (two targets), or `<setting>=<a>,<b>` (pool, workers, isolation, ...).
    * Absent: a plain run.
@@ -300,6 +306,7 @@ export const FLAG_OF: Record<keyof BenchConfig, string> = {
   mysqlUrl: '--mysql-url',
   out: '--out',
   json: '--json',
+  freshServers: '--fresh-servers',
   ab: '--ab',
   abTarget: '--ab-target',
   abThreshold: '--ab-threshold',

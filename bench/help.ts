@@ -54,6 +54,7 @@ A/B (paired: A and B interleaved, AB, BA, ..., on the same machine at the same t
 Output
   --out <dir>               where run directories go (default results)
   --json                    print run.json on stdout; everything else goes to stderr
+  --fresh-servers           a new strategy server process per cell (default: one warm process per database)
   --config <file>           the same options as a JSON object, e.g. {"strategy": ["atomic"], "duration": "10s"}
   --dry-run                 print the plan and estimate, run nothing
   --list                    strategies, workloads and profiles with one-line descriptions

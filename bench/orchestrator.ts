@@ -16,6 +16,7 @@ import type { AbComparison, Cell, RunResult, SkippedDatabase } from './result-sc
 import { SCHEMA_VERSION } from './result-schema.ts';
 import { createRunDir, updateLatest, writeRunJson } from './results-writer.ts';
 import { failedCell, Interrupted, runCell } from './run-cell.ts';
+import { ServerSlot } from './server-slot.ts';
 import { describeWriteFailure, rescueRun } from './write-failure.ts';
 
 /** How a database will be provided, decided before anything starts. */
@@ -143,6 +144,18 @@ export async function runBench(opts: RunOptions, plan: Plan = makePlan(opts.conf
   const gone = new Map<string, { reason: string; code?: ErrorCode }>();
   const skipped = [...plan.skipped];
   const cells: Cell[] = [];
+  // One warm strategy server per database, reconfigured between its cells (bench/server-slot.ts);
+  // several workers cannot be reconfigured together, so they get a fresh server per cell.
+  const fresh = config.freshServers || config.workers > 1;
+  const slots = new Map<string, ServerSlot>();
+  const slotFor = (database: string): ServerSlot => {
+    let slot = slots.get(database);
+    if (!slot) {
+      slot = new ServerSlot(fresh);
+      slots.set(database, slot);
+    }
+    return slot;
+  };
   let interrupted = false;
 
   const snapshot = (): RunResult => ({
@@ -213,6 +226,7 @@ export async function runBench(opts: RunOptions, plan: Plan = makePlan(opts.conf
             signal,
             progress: events,
             opIdPrefix: `${opIdPrefix}${index.toString(36)}`,
+            servers: slotFor(planned.database),
           });
         } catch (e) {
           if (e instanceof Interrupted) {
@@ -242,6 +256,7 @@ export async function runBench(opts: RunOptions, plan: Plan = makePlan(opts.conf
       }
     }
   } finally {
+    await Promise.allSettled([...slots.values()].map((s) => s.discard()));
     await Promise.allSettled([...targets.values()].map((t) => t.stop()));
   }
 

@@ -17,6 +17,10 @@ export function reproduceCommand(
     const flag = FLAG_OF[key];
     const value = config[key];
     if (key === 'preset' || key === 'json' || value === undefined) continue;
+    if (key === 'freshServers') {
+      if (value === true) args.push(flag);
+      continue;
+    }
     if (key === 'db') continue;
     // A db A/B run names its targets in --ab itself.
     if ((key === 'pgUrl' || key === 'mysqlUrl') && config.ab?.startsWith('db=')) continue;

@@ -14,7 +14,8 @@ import type { PlannedCell } from './plan.ts';
 import { resolveProfileSpec } from './profile-spec.ts';
 import type { Cell, Interference, Metrics } from './result-schema.ts';
 import { type ServerProcess, startServer, UnsupportedError } from './server-process.ts';
-import { serverArgs, serverSettings } from './server-settings.ts';
+import { serverArgs, serverConfigureBody, serverSettings } from './server-settings.ts';
+import type { ServerSlot } from './server-slot.ts';
 import { errorsFromStats, retriesFromStats } from './server-stats.ts';
 
 export interface CellRun {
@@ -29,6 +30,8 @@ export interface CellRun {
   opIdPrefix: string;
   /** Node arguments that start the strategy server; default this tree's (an A/B base revision's otherwise). */
   serverEntry?: readonly string[];
+  /** The warm server this database's cells share (bench/server-slot.ts); absent: a fresh one per cell. */
+  servers?: ServerSlot;
 }
 
 /** Reservations per second a steady tickets cell is sized for: far above what one event sustained here. */
@@ -153,15 +156,20 @@ export async function runCell(run: CellRun): Promise<Cell> {
     return { ...head, status: 'unsupported', reason: support.reason, metrics: null, correctness: null };
 
   let server: ServerProcess | null = null;
+  const slot = run.servers ?? null;
+  const cellStart = Date.now();
   try {
     const profile = resolveProfileSpec(cell.profile, cell.workload);
     const sizes = { ...runSeedSizes(config), ...profile.seed };
     await resetAndSeed(target.spec, sizes);
-    server = await startServer({
+    const launch = {
       args: serverArgs(config, cell, target.spec.schema),
       dbUrl: target.spec.url,
       entry: run.serverEntry,
-    });
+    };
+    server = slot ? await slot.acquire(launch, serverConfigureBody(config, cell)) : await startServer(launch);
+    // Whether this cell's server process had served earlier cells (warm) or was new.
+    const reused = server.startedAt < cellStart;
     const { load, finish, interference } = await loadWithActivity(run, server, profile, sizes);
     if (run.signal.aborted) {
       await finish();
@@ -171,11 +179,12 @@ export async function runCell(run: CellRun): Promise<Cell> {
       await finish();
       throw e;
     });
-    await server.stop();
     const crashed = server.exited();
+    if (slot) await slot.release(server, crashed === null);
+    else await server.stop();
     server = null;
     const database = await finish();
-    // With the server stopped, nothing writes while the data is checked.
+    // With the server stopped, or its database sessions ended, nothing writes while the data is checked.
     const correctness = await checkRun(target.spec, {
       workload: cell.workload,
       claimsSafe: strategy.claimsSafe(cell.workload),
@@ -193,7 +202,14 @@ export async function runCell(run: CellRun): Promise<Cell> {
       crashed && crashed.code !== 0 && crashed.signal !== 'SIGTERM'
         ? `server exited with ${crashed.code ?? crashed.signal}`
         : null;
-    return { ...head, status: cellStatus(correctness), reason, metrics, correctness };
+    return {
+      ...head,
+      server: { ...head.server, warmProcess: reused },
+      status: cellStatus(correctness),
+      reason,
+      metrics,
+      correctness,
+    };
   } catch (e) {
     if (e instanceof Interrupted || run.signal.aborted) throw new Interrupted('interrupted');
     if (e instanceof UnsupportedError) {
@@ -208,6 +224,6 @@ export async function runCell(run: CellRun): Promise<Cell> {
       isLockbenchError(e) ? e.code : undefined,
     );
   } finally {
-    await server?.stop().catch(() => {});
+    if (server) await (slot ? slot.release(server, false) : server.stop()).catch(() => {});
   }
 }

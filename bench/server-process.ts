@@ -31,8 +31,18 @@ export interface ServerProcess {
   port: number;
   pid: number;
   baseUrl: string;
+  /** Date.now() when the process was ready. */
+  startedAt: number;
   stats(): Promise<ServerStats>;
   resetStats(): Promise<void>;
+  /**
+   * Serves another strategy, workload or settings from the same warm process (POST
+   * /admin/configure): a new pool, counters reset. Throws UnsupportedError when this database
+   * cannot run the combination (the process is left as it was).
+   */
+  configure(body: Record<string, string | number>): Promise<void>;
+  /** Ends every database session of the server (POST /admin/quiesce): nothing it runs can write. */
+  quiesce(): Promise<void>;
   /** SIGTERM, then SIGKILL after 10 s. Idempotent. Resolves when the process has exited. */
   stop(): Promise<void>;
   /** Set when the process exited on its own (a crash). */
@@ -163,6 +173,7 @@ export async function startServer(launch: ServerLaunch): Promise<ServerProcess> 
     port: ready.port,
     pid: ready.pid,
     baseUrl,
+    startedAt: Date.now(),
     async stats() {
       const r = await fetch(`${baseUrl}/stats`);
       if (!r.ok) throw new Error(`GET /stats answered ${r.status}`);
@@ -171,6 +182,19 @@ export async function startServer(launch: ServerLaunch): Promise<ServerProcess> 
     async resetStats() {
       const r = await fetch(`${baseUrl}/stats/reset`, { method: 'POST' });
       if (!r.ok) throw new Error(`POST /stats/reset answered ${r.status}`);
+    },
+    async configure(body) {
+      const r = await fetch(`${baseUrl}/admin/configure`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      if (r.status === 422) throw new UnsupportedError(((await r.json()) as { message: string }).message);
+      if (!r.ok) throw new Error(`POST /admin/configure answered ${r.status}: ${await r.text()}`);
+    },
+    async quiesce() {
+      const r = await fetch(`${baseUrl}/admin/quiesce`, { method: 'POST' });
+      if (!r.ok) throw new Error(`POST /admin/quiesce answered ${r.status}`);
     },
     stop,
     exited: () => exit,

@@ -47,3 +47,20 @@ export function serverArgs(config: BenchConfig, cell: PlannedCell, schema: strin
     '0',
   ];
 }
+
+/**
+ * The body of POST /admin/configure for a cell: what serverArgs says on the command line, less
+ * what belongs to the process (schema, workers, port). Field names are the server's options.
+ */
+export function serverConfigureBody(config: BenchConfig, cell: PlannedCell): Record<string, string | number> {
+  return {
+    strategy: cell.strategy,
+    workload: cell.workload,
+    isolation: config.isolation,
+    poolSize: config.pool,
+    maxAttempts: config.maxAttempts,
+    lockTimeoutMs: config.lockTimeout,
+    workMs: config.workMs,
+    lockOrder: config.lockOrder,
+  };
+}

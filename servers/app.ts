@@ -1,10 +1,13 @@
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
+import { z } from 'zod';
 import { dialectOfUrl } from '../bench/databases/connect.ts';
 import { classify } from '../strategies/classify.ts';
 import { createExecutor, type Executor, OperationFailed } from '../strategies/executor.ts';
+import type { StrategyName, Workload } from '../strategies/names.ts';
+import type { AccountOp, ReserveOp, TransferOp } from '../strategies/operations.ts';
 import type { OperationResult, Outcome } from '../strategies/outcome.ts';
 import { useJsonBodyParser } from './json-body.ts';
-import type { ServerOptions } from './options.ts';
+import { type ServerOptions, ServerOptionsSchema } from './options.ts';
 import { ATTEMPTS_HEADER, type OperationResponse, OUTCOME_HEADER, type OutcomeKind } from './protocol.ts';
 import {
   accountBody,
@@ -35,7 +38,27 @@ export interface BuildServerDeps {
    * server process sets it, so a cell's first second is not spent opening connections.
    */
   connectAtStart?: boolean;
+  /**
+   * Whether this database can run a strategy x workload (POST /admin/configure asks before it
+   * changes anything). Default: every combination is accepted.
+   */
+  checkSupport?: (
+    strategy: StrategyName,
+    workload: Workload,
+  ) => Promise<{ ok: true } | { ok: false; reason: string }>;
 }
+
+/**
+ * What POST /admin/configure may change between cells: everything but the database, the schema,
+ * the workers and the port, which belong to the process. Missing fields take their defaults.
+ */
+export const ConfigureSchema = ServerOptionsSchema.omit({
+  dbUrl: true,
+  schema: true,
+  workers: true,
+  port: true,
+}).strict();
+export type ConfigureBody = z.input<typeof ConfigureSchema>;
 
 /** HTTP status of each final outcome (servers/protocol.ts). */
 function statusOf(o: Outcome): number {
@@ -87,20 +110,34 @@ export function buildServer(options: Readonly<ServerOptions>, deps: BuildServerD
   const counter = deps.counter ?? new StatsCounter();
   const stats = deps.stats ?? localStatsSource(counter);
   const onInternalError = deps.onInternalError ?? (() => {});
-  const executor: Executor = createExecutor({
-    spec: { dialect, url: options.dbUrl, schema: options.schema },
-    strategy: options.strategy,
-    settings: {
-      isolation: options.isolation,
-      poolSize: options.poolSize,
-      lockTimeoutMs: options.lockTimeoutMs,
-      maxAttempts: options.maxAttempts,
-      backoffBaseMs: options.backoffBaseMs,
-      backoffCapMs: options.backoffCapMs,
-      workMs: options.workMs,
-      lockOrder: options.lockOrder,
-    },
-  });
+  const spec = { dialect, url: options.dbUrl, schema: options.schema };
+  const executorFor = (o: Omit<ServerOptions, 'dbUrl' | 'schema' | 'workers' | 'port'>): Executor =>
+    createExecutor({
+      spec,
+      strategy: o.strategy,
+      settings: {
+        isolation: o.isolation,
+        poolSize: o.poolSize,
+        lockTimeoutMs: o.lockTimeoutMs,
+        maxAttempts: o.maxAttempts,
+        backoffBaseMs: o.backoffBaseMs,
+        backoffCapMs: o.backoffCapMs,
+        workMs: o.workMs,
+        lockOrder: o.lockOrder,
+      },
+    });
+  /**
+   * The strategy and settings now served. POST /admin/configure replaces it between cells, so one
+   * warm process serves many cells: a fresh Node process runs its hot paths unoptimised for
+   * seconds, and that climb is not what a cell should measure. `closed`: the pool was ended by
+   * POST /admin/quiesce (no session left, nothing can write).
+   */
+  const current = { options: { ...options }, executor: executorFor(options), closed: false };
+  const closeExecutor = async () => {
+    if (current.closed) return;
+    current.closed = true;
+    await current.executor.close();
+  };
 
   const app = Fastify({
     logger: deps.logger ?? false,
@@ -111,8 +148,8 @@ export function buildServer(options: Readonly<ServerOptions>, deps: BuildServerD
   app.removeContentTypeParser('text/plain');
   // A valid JSON body with a `__proto__` key is refused with a 400 that names the key.
   useJsonBodyParser(app);
-  app.addHook('onClose', async () => executor.close());
-  if (deps.connectAtStart) app.addHook('onReady', async () => executor.connectAll());
+  app.addHook('onClose', closeExecutor);
+  if (deps.connectAtStart) app.addHook('onReady', async () => current.executor.connectAll());
 
   function badRequest(reply: FastifyReply, status: number, message: string) {
     counter.badRequest();
@@ -207,27 +244,36 @@ export function buildServer(options: Readonly<ServerOptions>, deps: BuildServerD
     return reply(res, op.opId, r);
   }
 
-  if (options.workload === 'account') {
-    for (const kind of ['deposit', 'withdraw'] as const) {
-      const run = executor[kind];
-      app.post<{ Params: IdParams; Body: { amount: number; opId: string } }>(
-        `/accounts/:id/${kind}`,
-        { schema: { params: idParams, body: accountBody, response: operationResponses } },
-        (req, res) => {
-          const accountId = pathId(res, req.params);
-          if (accountId === null) return;
-          return operate(res, run, { accountId, amount: req.body.amount, opId: req.body.opId });
-        },
-      );
-    }
+  /**
+   * Every workload's routes are registered (a reconfigured process may serve another workload);
+   * a route of a workload not being served answers like an unknown route.
+   */
+  function served(res: FastifyReply, workload: Workload, method: string, url: string): boolean {
+    if (current.options.workload === workload) return true;
+    void badRequest(res, 404, `no route ${method} ${url.split('?')[0]}`);
+    return false;
+  }
+  for (const kind of ['deposit', 'withdraw'] as const) {
+    const run = (op: AccountOp) => current.executor[kind](op);
+    app.post<{ Params: IdParams; Body: { amount: number; opId: string } }>(
+      `/accounts/:id/${kind}`,
+      { schema: { params: idParams, body: accountBody, response: operationResponses } },
+      (req, res) => {
+        if (!served(res, 'account', req.method, req.url)) return;
+        const accountId = pathId(res, req.params);
+        if (accountId === null) return;
+        return operate(res, run, { accountId, amount: req.body.amount, opId: req.body.opId });
+      },
+    );
   }
 
-  if (options.workload === 'transfer') {
-    const run = executor.transfer;
+  {
+    const run = (op: TransferOp) => current.executor.transfer(op);
     app.post<{ Body: { from: number; to: number; amount: number; opId: string } }>(
       '/transfers',
       { schema: { body: transferBody, response: operationResponses } },
       (req, res) => {
+        if (!served(res, 'transfer', req.method, req.url)) return;
         const op = req.body;
         if (op.from === op.to) {
           badRequest(res, 400, 'body/to must differ from body/from');
@@ -238,12 +284,13 @@ export function buildServer(options: Readonly<ServerOptions>, deps: BuildServerD
     );
   }
 
-  if (options.workload === 'tickets') {
-    const run = executor.reserve;
+  {
+    const run = (op: ReserveOp) => current.executor.reserve(op);
     app.post<{ Params: IdParams; Body: { opId: string } }>(
       '/events/:id/reservations',
       { schema: { params: idParams, body: reservationBody, response: operationResponses } },
       (req, res) => {
+        if (!served(res, 'tickets', req.method, req.url)) return;
         const eventId = pathId(res, req.params);
         if (eventId === null) return;
         return operate(res, run, { eventId, opId: req.body.opId });
@@ -268,7 +315,7 @@ export function buildServer(options: Readonly<ServerOptions>, deps: BuildServerD
     }
   }
 
-  const readAccount = executor.readAccount;
+  const readAccount = (id: number) => current.executor.readAccount(id);
   app.get<{ Params: IdParams }>(
     '/accounts/:id',
     { schema: { params: idParams, response: accountResponses } },
@@ -279,7 +326,7 @@ export function buildServer(options: Readonly<ServerOptions>, deps: BuildServerD
     },
   );
 
-  const readEvent = executor.readEvent;
+  const readEvent = (id: number) => current.executor.readEvent(id);
   app.get<{ Params: IdParams }>(
     '/events/:id',
     { schema: { params: idParams, response: eventResponses } },
@@ -290,24 +337,50 @@ export function buildServer(options: Readonly<ServerOptions>, deps: BuildServerD
     },
   );
 
-  // The two possible bodies are constant: written once, sent as they are.
+  // The two possible bodies are constant for a configuration: written once, sent as they are.
   const health = (up: boolean) =>
     JSON.stringify({
       status: up ? 'ok' : 'database_unavailable',
-      strategy: options.strategy,
-      workload: options.workload,
+      strategy: current.options.strategy,
+      workload: current.options.workload,
       dialect,
-      isolation: executor.isolation,
+      isolation: current.executor.isolation,
       pid: process.pid,
     });
-  const healthUp = health(true);
-  const healthDown = health(false);
+  let healthBodies = { up: health(true), down: health(false) };
   app.get('/health', async (_req, res) => {
-    const up = await executor.ping();
+    const up = !current.closed && (await current.executor.ping());
     return res
       .code(up ? 200 : 503)
       .type(JSON_TYPE)
-      .send(up ? healthUp : healthDown);
+      .send(up ? healthBodies.up : healthBodies.down);
+  });
+
+  // Between cells (the bench command): end every database session, so nothing writes while the
+  // data is checked and PostgreSQL's backends flush their statistics; then serve the next cell.
+  app.post('/admin/quiesce', async () => {
+    await closeExecutor();
+    return { quiesced: true };
+  });
+  app.post<{ Body: unknown }>('/admin/configure', async (req, res) => {
+    const parsed = ConfigureSchema.safeParse(req.body ?? {});
+    if (!parsed.success) return badRequest(res, 400, z.prettifyError(parsed.error));
+    const next = parsed.data;
+    const support = (await deps.checkSupport?.(next.strategy, next.workload)) ?? { ok: true as const };
+    if (!support.ok) {
+      return res.code(422).send({
+        error: 'unsupported',
+        message: `${next.strategy} cannot run ${next.workload} here: ${support.reason}`,
+      });
+    }
+    await closeExecutor();
+    current.options = { ...current.options, ...next };
+    current.executor = executorFor(current.options);
+    current.closed = false;
+    healthBodies = { up: health(true), down: health(false) };
+    if (deps.connectAtStart) await current.executor.connectAll();
+    await stats.reset();
+    return { configured: true, strategy: next.strategy, workload: next.workload };
   });
 
   app.get('/stats', async () => stats.get());

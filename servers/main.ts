@@ -167,10 +167,19 @@ async function runWorker(): Promise<void> {
   const options = parse();
   const counter = new StatsCounter();
   let reported = 0;
+  /** The database's product and version, probed once, when a reconfiguration first asks. */
+  let facts: ReturnType<typeof probeDatabase> | null = null;
   const app = buildServer(options, {
     counter,
     stats: workerStatsSource(counter),
     connectAtStart: true,
+    checkSupport: async (strategy, workload) => {
+      facts ??= probeDatabase(
+        { dialect: dialectOfUrl(options.dbUrl) ?? 'postgres', url: options.dbUrl, schema: options.schema },
+        { id: 'db', kind: 'external', address: hostPort(options.dbUrl) },
+      );
+      return checkSupport(strategy, await facts, workload);
+    },
     // The logger is off; the first few internal errors still deserve a line on stderr.
     onInternalError: (e) => {
       if (++reported <= 5)
