@@ -110,6 +110,11 @@ export const SteadyState = z.strictObject({
   warmupGoodput: z.array(z.number().nonnegative()).optional(),
   /** Least-squares slope of the measured seconds' goodput, as % of their mean per second. */
   trendPctPerSec: z.number(),
+  /**
+   * The slope over its standard error: a trend fails the window only when this is beyond the 95%
+   * t quantile (n - 2 degrees of freedom) and the slope beyond the rule's bound.
+   */
+  trendT: z.number().optional(),
   /** Coefficient of variation of the measured seconds' goodput. */
   cov: z.number().nonnegative(),
   /** The last measured second's goodput over the window's mean. */
@@ -122,6 +127,8 @@ export const SteadyState = z.strictObject({
     maxCov: z.number().positive(),
     /** |last / mean - 1| allowed. */
     maxLastDeviation: z.number().positive(),
+    /** Whether the trend bound applies only to a significant slope (t-test). Absent in older runs. */
+    trendMustBeSignificant: z.boolean().optional(),
   }),
 });
 export type SteadyState = z.infer<typeof SteadyState>;

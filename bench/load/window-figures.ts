@@ -79,9 +79,10 @@ export function steadyStateOf(r: LoadResult): SteadyState {
     warmupCapped: r.warmupCapped,
     warmupGoodput: r.warmupGoodput,
     trendPctPerSec: j.trendPctPerSec,
+    trendT: Number.isFinite(j.trendT) ? j.trendT : Math.sign(j.trendT) * 1e6,
     cov: j.cov,
     lastToMean: j.lastToMean,
     monotoneClimb: j.monotoneClimb,
-    rule: { ...MEASURED_RULE },
+    rule: { ...MEASURED_RULE, trendMustBeSignificant: true },
   };
 }

@@ -1,15 +1,16 @@
-import { mean, stdDev } from './interval.ts';
+import { mean, stdDev, tQuantile95 } from './interval.ts';
 
 /**
  * Whether per-second goodput has settled. A fresh strategy server warms up for seconds (V8 tiers
- * hot functions up, its pool's new database sessions fill their caches): goodput climbs, and a
- * figure taken during the climb ranks who warmed fastest. The test is the explainable one from
- * the benchmarking literature: no marked linear trend over the window (slope as a percentage of
- * the mean per second) and a bounded coefficient of variation; the measured window must also end
+ * hot functions up): goodput climbs, and a figure taken during the climb ranks who warmed fastest.
+ * The test is the explainable one from the benchmarking literature: no significant linear trend
+ * (slope as a percentage of the mean per second, judged against its own standard error, because
+ * a retrying strategy's goodput is noisy second to second and three or five noisy seconds always
+ * show some slope), and a bounded coefficient of variation; the measured window must also end
  * near its mean and not climb every second.
  */
 export interface SteadyRule {
-  /** Largest |slope| allowed, % of the window's mean per second. */
+  /** Largest |slope| allowed, % of the window's mean per second, when the slope is significant. */
   maxTrendPctPerSec: number;
   /** Largest coefficient of variation (standard deviation / mean) allowed. */
   maxCov: number;
@@ -18,18 +19,19 @@ export interface SteadyRule {
 }
 
 /**
- * Ends the warm-up: the last WARMUP_WINDOW_SEC seconds must show no trend beyond 4%/s and a CoV
- * of at most 10%. Tighter than the measured window's rule, so that a window that starts steady
- * stays steady through ordinary noise.
+ * Ends the warm-up: over the last WARMUP_WINDOW_SEC seconds goodput does not climb by more than
+ * 5% of its mean per second, and varies by at most 20%. One-sided: a warm-up is a climb, and a
+ * decline (an event selling out, retries growing) is not something more warm-up would cure.
  */
-export const WARMUP_RULE: SteadyRule = { maxTrendPctPerSec: 4, maxCov: 0.1, maxLastDeviation: 0.1 };
+export const WARMUP_RULE: SteadyRule = { maxTrendPctPerSec: 5, maxCov: 0.2, maxLastDeviation: 0.2 };
 /** Seconds of warm-up the decision looks back over. */
 export const WARMUP_WINDOW_SEC = 3;
 
 /**
  * Judges a measured window. The last-second bound (±15%) is the plain check anyone can run on
  * run.json; the CoV bound lets a noisy but level plateau (a retrying strategy) pass while a
- * sawtooth of ±30% does not.
+ * sawtooth of ±30% does not; a trend fails the window when it is beyond ±5%/s and significant
+ * (its t statistic beyond the 95% two-sided t quantile).
  */
 export const MEASURED_RULE: SteadyRule = { maxTrendPctPerSec: 5, maxCov: 0.2, maxLastDeviation: 0.15 };
 
@@ -37,6 +39,8 @@ export interface Steadiness {
   steady: boolean;
   /** Least-squares slope, % of the mean per second (0 for a zero mean). */
   trendPctPerSec: number;
+  /** The slope over its standard error (0 for a perfect line or fewer than three values). */
+  trendT: number;
   cov: number;
   /** last / mean (1 for a zero mean). */
   lastToMean: number;
@@ -44,10 +48,10 @@ export interface Steadiness {
   monotoneClimb: boolean;
 }
 
-/** Least-squares slope of the series against 0, 1, 2, ... (units per step). */
-export function slope(series: readonly number[]): number {
+/** Least-squares slope of the series against 0, 1, 2, ... (units per step) and its standard error. */
+export function slopeFit(series: readonly number[]): { slope: number; se: number } {
   const n = series.length;
-  if (n < 2) return 0;
+  if (n < 2) return { slope: 0, se: 0 };
   const xMean = (n - 1) / 2;
   const yMean = mean(series);
   let num = 0;
@@ -56,7 +60,15 @@ export function slope(series: readonly number[]): number {
     num += (i - xMean) * ((series[i] as number) - yMean);
     den += (i - xMean) ** 2;
   }
-  return num / den;
+  const slope = num / den;
+  if (n < 3) return { slope, se: 0 };
+  let rss = 0;
+  for (let i = 0; i < n; i++) rss += ((series[i] as number) - (yMean + slope * (i - xMean))) ** 2;
+  return { slope, se: Math.sqrt(rss / (n - 2) / den) };
+}
+
+export function slope(series: readonly number[]): number {
+  return slopeFit(series).slope;
 }
 
 /**
@@ -64,27 +76,44 @@ export function slope(series: readonly number[]): number {
  * and is not steady; an all-zero window (nothing succeeded) is level and steady.
  */
 export function judgeSteadiness(series: readonly number[], rule: SteadyRule): Steadiness {
-  if (series.length < 3) {
-    return { steady: false, trendPctPerSec: 0, cov: 0, lastToMean: 1, monotoneClimb: false };
-  }
+  const flat = { trendPctPerSec: 0, trendT: 0, cov: 0, lastToMean: 1, monotoneClimb: false };
+  if (series.length < 3) return { steady: false, ...flat };
   const m = mean(series);
   let monotoneClimb = true;
   for (let i = 1; i < series.length; i++)
     if ((series[i] as number) <= (series[i - 1] as number)) monotoneClimb = false;
-  if (m === 0) return { steady: true, trendPctPerSec: 0, cov: 0, lastToMean: 1, monotoneClimb: false };
-  const trendPctPerSec = (100 * slope(series)) / m;
+  if (m === 0) return { steady: true, ...flat };
+  const fit = slopeFit(series);
+  const trendPctPerSec = (100 * fit.slope) / m;
+  const trendT = fit.se > 0 ? fit.slope / fit.se : fit.slope === 0 ? 0 : Math.sign(fit.slope) * Infinity;
+  const significant = Math.abs(trendT) > tQuantile95(series.length - 2);
   const cov = stdDev(series) / m;
   const lastToMean = (series[series.length - 1] as number) / m;
   const steady =
-    Math.abs(trendPctPerSec) <= rule.maxTrendPctPerSec &&
+    !(significant && Math.abs(trendPctPerSec) > rule.maxTrendPctPerSec) &&
     cov <= rule.maxCov &&
     Math.abs(lastToMean - 1) <= rule.maxLastDeviation &&
     !monotoneClimb;
-  return { steady, trendPctPerSec, cov, lastToMean, monotoneClimb };
+  return { steady, trendPctPerSec, trendT, cov, lastToMean, monotoneClimb };
 }
 
-/** True when the warm-up seen so far (per-second goodput) has settled. */
+/**
+ * True when the warm-up seen so far (per-second goodput) has settled: over the last
+ * WARMUP_WINDOW_SEC seconds, no climb beyond WARMUP_RULE's slope, no rise every second, and a
+ * bounded variation. Three seconds cannot make a slope significant, so here the slope itself is
+ * bounded, on the rising side only.
+ */
 export function warmupSettled(series: readonly number[]): boolean {
   if (series.length < WARMUP_WINDOW_SEC) return false;
-  return judgeSteadiness(series.slice(-WARMUP_WINDOW_SEC), WARMUP_RULE).steady;
+  const w = series.slice(-WARMUP_WINDOW_SEC);
+  const m = mean(w);
+  if (m === 0) return w.every((v) => v === 0);
+  let rising = true;
+  for (let i = 1; i < w.length; i++) if ((w[i] as number) <= (w[i - 1] as number)) rising = false;
+  return (
+    (100 * slope(w)) / m <= WARMUP_RULE.maxTrendPctPerSec &&
+    stdDev(w) / m <= WARMUP_RULE.maxCov &&
+    Math.abs((w[w.length - 1] as number) / m - 1) <= WARMUP_RULE.maxLastDeviation &&
+    !rising
+  );
 }

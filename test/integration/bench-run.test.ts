@@ -88,6 +88,11 @@ describe('bench on both databases (account, --json)', () => {
     expect(onDisk.interrupted).toBe(false);
     expect(onDisk.databases.map((d) => d.id).sort()).toEqual([...DATABASES].sort());
     expect(onDisk.databases.every((d) => d.kind === 'throwaway')).toBe(true);
+    // One warm server per database: the first cell of each starts it, the others reuse it.
+    for (const db of DATABASES) {
+      const warm = onDisk.cells.filter((c) => c.database === db).map((c) => c.server.warmProcess);
+      expect(warm, db).toEqual([false, ...Array(warm.length - 1).fill(true)]);
+    }
 
     const md = readFileSync(join(dir, 'report.md'), 'utf8');
     for (const strategy of STRATEGIES) expect(md).toContain(strategy);

@@ -401,4 +401,61 @@ describe.each(['postgres', 'mysql'] as const)('server on %s', (dialect) => {
     expect(health.statusCode).toBe(503);
     expect(health.json().status).toBe('database_unavailable');
   });
+
+  it('one process serves cell after cell: configure switches strategy and workload, quiesce ends every session', async () => {
+    const app = buildServer(
+      parseServerOptions({
+        strategy: 'for-update',
+        workload: 'account',
+        dbUrl: spec.url,
+        schema: spec.schema,
+        poolSize: 3,
+      }),
+      {
+        connectAtStart: true,
+        checkSupport: async (strategy) =>
+          strategy === 'skip-locked' ? { ok: false, reason: 'not here' } : { ok: true },
+      },
+    );
+    apps.push(app);
+    await app.ready();
+    expect((await app.inject(json('/accounts/3/deposit', { amount: 7, opId: 'rc1' }))).statusCode).toBe(200);
+    // A tickets route is not served while the process serves account.
+    expect((await app.inject(json('/events/1/reservations', { opId: 'rc2' }))).statusCode).toBe(404);
+    const sessions = async () => {
+      const q =
+        dialect === 'postgres'
+          ? "SELECT count(*)::int AS n FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid() AND datname = current_database()"
+          : 'SELECT count(*) AS n FROM information_schema.processlist WHERE id <> CONNECTION_ID()';
+      return Number((await db.query<{ n: number }>(q)).rows[0]?.n);
+    };
+    const before = await sessions();
+    expect((await app.inject({ method: 'POST', url: '/admin/quiesce' })).statusCode).toBe(200);
+    // The pool's sessions are gone (the test's own admin pool may hold one more).
+    expect(await sessions()).toBeLessThanOrEqual(before - 3);
+
+    const refused = await app.inject(
+      json('/admin/configure', { strategy: 'skip-locked', workload: 'tickets' }),
+    );
+    expect(refused.statusCode).toBe(422);
+    expect(refused.json()).toMatchObject({ error: 'unsupported' });
+    expect(
+      (await app.inject(json('/admin/configure', { strategy: 'nope', workload: 'tickets' }))).statusCode,
+    ).toBe(400);
+
+    const ok = await app.inject(
+      json('/admin/configure', { strategy: 'atomic', workload: 'tickets', poolSize: 2 }),
+    );
+    expect(ok.statusCode).toBe(200);
+    const health = (await app.inject({ method: 'GET', url: '/health' })).json();
+    expect(health).toMatchObject({ strategy: 'atomic', workload: 'tickets' });
+    const seat = await app.inject(json('/events/1/reservations', { opId: 'rc3' }));
+    // Served (a seat, or sold out if earlier tests took event 1's seats), not an unknown route.
+    expect(seat.statusCode).not.toBe(404);
+    expect(seat.headers[OUTCOME_HEADER]).toMatch(/^(ok|rejected)$/);
+    expect((await app.inject(json('/accounts/3/deposit', { amount: 7, opId: 'rc4' }))).statusCode).toBe(404);
+    // Counters start again with the new configuration.
+    const stats = (await app.inject({ method: 'GET', url: '/stats' })).json() as ServerStats;
+    expect(stats).toMatchObject({ operations: 1 });
+  });
 });

@@ -4,6 +4,7 @@ import {
   judgeSteadiness,
   MEASURED_RULE,
   slope,
+  slopeFit,
   WARMUP_RULE,
   warmupSettled,
 } from '../../bench/stats/steady-state.ts';
@@ -65,9 +66,40 @@ describe('steady-state rule on synthetic per-second goodput', () => {
     expect(judgeSteadiness([0, 0, 0, 0], MEASURED_RULE).steady).toBe(true);
   });
 
-  it('slope is the least-squares slope per step', () => {
+  it('slope is the least-squares slope per step, with its standard error', () => {
     expect(slope([1, 3, 5, 7])).toBeCloseTo(2, 10);
     expect(slope([5, 5, 5])).toBe(0);
-    expect(WARMUP_RULE.maxCov).toBeLessThan(MEASURED_RULE.maxCov);
+    expect(slopeFit([1, 3, 5, 7]).se).toBeCloseTo(0, 10);
+    // 1, 3, 2: slope 0.5, residuals -0.5, 1, -0.5: se = sqrt(1.5 / 1 / 2).
+    expect(slopeFit([1, 3, 2]).se).toBeCloseTo(Math.sqrt(0.75), 10);
+  });
+
+  it('a noisy level window (a retrying strategy, ±20% per second) is steady far more often than a fixed slope bound would allow', () => {
+    let steady = 0;
+    let unguarded = 0;
+    for (let seed = 1; seed <= 400; seed++) {
+      const s = noisy(1000, 0.2, 5, seed);
+      const j = judgeSteadiness(s, MEASURED_RULE);
+      if (j.steady) steady++;
+      if (Math.abs(j.trendPctPerSec) <= MEASURED_RULE.maxTrendPctPerSec) unguarded++;
+    }
+    expect(unguarded).toBeLessThan(340);
+    expect(steady).toBeGreaterThan(unguarded);
+  });
+
+  it('a climb of 10%/s under ±5% noise is caught: its trend is significant', () => {
+    let caught = 0;
+    for (let seed = 1; seed <= 200; seed++) {
+      const s = noisy(1000, 0.05, 5, seed).map((v, i) => v * (1 + 0.1 * i));
+      if (!judgeSteadiness(s, MEASURED_RULE).steady) caught++;
+    }
+    expect(caught).toBeGreaterThanOrEqual(190);
+  });
+
+  it('the warm-up rule is one-sided: a decline does not keep warming, a climb does', () => {
+    expect(warmupSettled([1200, 1100, 1000])).toBe(true);
+    expect(warmupSettled([1000, 1050, 1040])).toBe(true);
+    expect(warmupSettled([900, 1000, 1100])).toBe(false);
+    expect(WARMUP_RULE.maxTrendPctPerSec).toBe(5);
   });
 });
