@@ -6,16 +6,14 @@ import { connectExternal } from './databases/external.ts';
 import { findMysqlServerBinary, MYSQL_FIX, startThrowawayMysql } from './databases/mysql-throwaway.ts';
 import { startThrowawayPostgres } from './databases/postgres-throwaway.ts';
 import type { DatabaseTarget } from './databases/target.ts';
-import { environmentInfo, newRunId, toolInfo } from './environment.ts';
+import { newRunId } from './environment.ts';
 import { type ErrorCode, isLockbenchError, LockbenchError } from './errors.ts';
 import type { LoadProgress } from './load/recorder.ts';
 import { estimateSeconds, type PlannedCell, planCells } from './plan.ts';
-import { redactConfig, redactUrl } from './redact.ts';
-import { reproduceCommand } from './reproduce.ts';
 import type { AbComparison, Cell, RunResult, SkippedDatabase } from './result-schema.ts';
-import { SCHEMA_VERSION } from './result-schema.ts';
 import { createRunDir, updateLatest, writeRunJson } from './results-writer.ts';
 import { failedCell, Interrupted, runCell } from './run-cell.ts';
+import { runHeader } from './run-header.ts';
 import { ServerSlot } from './server-slot.ts';
 import { describeWriteFailure, rescueRun } from './write-failure.ts';
 
@@ -158,21 +156,16 @@ export async function runBench(opts: RunOptions, plan: Plan = makePlan(opts.conf
   };
   let interrupted = false;
 
-  const snapshot = (): RunResult => ({
-    schemaVersion: SCHEMA_VERSION,
+  const header = runHeader(
     runId,
-    startedAt: startedAt.toISOString(),
+    startedAt,
+    config as BenchConfig,
+    plan.databases.map((d) => d.id),
+  );
+  const snapshot = (): RunResult => ({
+    ...header,
     finishedAt: new Date().toISOString(),
     interrupted,
-    tool: toolInfo(),
-    environment: environmentInfo(),
-    config: redactConfig(config as BenchConfig),
-    command: reproduceCommand(
-      config as BenchConfig,
-      plan.databases.map((d) => d.id),
-      toolInfo().gitSha,
-      redactUrl,
-    ),
     databases: [...targets.values()].map((t) => t.info),
     skippedDatabases: skipped,
     cells,

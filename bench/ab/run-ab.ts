@@ -1,7 +1,7 @@
 import type { AbCommand } from '../cli-args.ts';
 import { AB_MIN_PAIRS, type BenchConfig } from '../config.ts';
 import type { DatabaseTarget } from '../databases/target.ts';
-import { environmentInfo, newRunId, toolInfo } from '../environment.ts';
+import { newRunId } from '../environment.ts';
 import {
   type DatabasePlan,
   makePlan,
@@ -13,11 +13,10 @@ import {
   startTarget,
 } from '../orchestrator.ts';
 import type { PlannedCell } from '../plan.ts';
-import { reproduceCommand } from '../reproduce.ts';
 import type { AbComparison, AbSection, Cell, RunResult } from '../result-schema.ts';
-import { SCHEMA_VERSION } from '../result-schema.ts';
 import { createRunDir, updateLatest, writeRunJson } from '../results-writer.ts';
 import { failedCell, Interrupted, runCell } from '../run-cell.ts';
+import { runHeader } from '../run-header.ts';
 import {
   abVerdict,
   type PairFigures,
@@ -170,7 +169,7 @@ export async function runAb(
           ? null
           : s === 0
             ? { ref: ab.spec.ref, sha: revision?.sha ?? null }
-            : { ref: 'working tree', sha: toolInfo().gitSha },
+            : { ref: 'working tree', sha: header.tool.gitSha },
     });
     return {
       axis: ab.spec.axis,
@@ -187,21 +186,16 @@ export async function runAb(
     };
   };
 
-  const snapshot = (): RunResult => ({
-    schemaVersion: SCHEMA_VERSION,
+  const header = runHeader(
     runId,
-    startedAt: startedAt.toISOString(),
+    startedAt,
+    configB,
+    ab.spec.axis === 'database' ? [] : abPlan.sides[1].databases.map((d) => d.id),
+  );
+  const snapshot = (): RunResult => ({
+    ...header,
     finishedAt: new Date().toISOString(),
     interrupted,
-    tool: toolInfo(),
-    environment: environmentInfo(),
-    config: redactConfig(configB),
-    command: reproduceCommand(
-      configB,
-      ab.spec.axis === 'database' ? [] : abPlan.sides[1].databases.map((d) => d.id),
-      toolInfo().gitSha,
-      redactUrl,
-    ),
     databases: [...targets.values()].map((t) => t.info),
     skippedDatabases: skipped,
     cells: cellsOf[1],
