@@ -17,15 +17,25 @@ import type { LoadResult } from './load-result.ts';
 export function goodputInterval(r: LoadResult, goodputPerSec: number): Interval | null {
   const iv = batchMeansInterval(r.timeseries.map((p) => p.ok));
   if (!iv) return null;
+  return centred(goodputPerSec, iv, 'batch-means', iv.batchSize);
+}
+
+/** The batches' interval half-width, centred on the window's own figure (never below 0). */
+function centred(
+  estimate: number,
+  iv: { low: number; high: number; samples: number },
+  method: Interval['method'],
+  batchSec: number,
+): Interval {
   const half = (iv.high - iv.low) / 2;
   return {
-    estimate: goodputPerSec,
-    low: Math.max(0, goodputPerSec - half),
-    high: goodputPerSec + half,
+    estimate,
+    low: Math.max(0, estimate - half),
+    high: estimate + half,
     level: 0.95,
-    method: 'batch-means',
+    method,
     samples: iv.samples,
-    batchSec: iv.batchSize,
+    batchSec,
   };
 }
 
@@ -51,16 +61,7 @@ export function p99Interval(r: LoadResult, p99Ms: number): Interval | null {
     }
     const iv = meanInterval(batchP99s);
     if (!iv || batchP99s.length < MIN_BATCHES) return null;
-    const half = (iv.high - iv.low) / 2;
-    return {
-      estimate: p99Ms,
-      low: Math.max(0, p99Ms - half),
-      high: p99Ms + half,
-      level: 0.95,
-      method: 'batch-percentiles',
-      samples: iv.samples,
-      batchSec: size,
-    };
+    return centred(p99Ms, iv, 'batch-percentiles', size);
   } finally {
     for (const h of hists) h.destroy();
   }
