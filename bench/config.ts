@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ISOLATION_LEVELS, STRATEGY_NAMES, WORKLOAD_NAMES } from '../strategies/names.ts';
+import { ISOLATION_LEVELS, STRATEGY_NAMES } from '../strategies/names.ts';
+import { DEFAULT_WORKLOADS, workloadNames } from '../workloads/catalog.ts';
 import { PROFILE_NAMES } from './load/profiles.ts';
 import { parseProfileSpec, resolveProfileSpec } from './profile-spec.ts';
 
@@ -48,8 +49,9 @@ const duration = (name: string, minMs: number, maxMs: number) =>
   });
 
 /** A comma list (or array) of names from `allowed`, with `all` for every one. */
-const nameList = <T extends string>(name: string, allowed: readonly T[]) =>
+const nameList = <T extends string>(name: string, allowedNames: readonly T[] | (() => readonly T[])) =>
   z.union([z.string(), z.array(z.string())]).transform((v, ctx) => {
+    const allowed = typeof allowedNames === 'function' ? allowedNames() : allowedNames;
     const items = (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter(Boolean);
     if (items.length === 1 && items[0] === 'all') return [...allowed];
     const bad = items.filter((s) => !allowed.includes(s as T));
@@ -179,8 +181,12 @@ export const BenchConfigSchema = z.strictObject({
   preset: oneOf('--preset', PRESETS).default('default'),
   strategy: nameList('--strategy', STRATEGY_NAMES).default([...STRATEGY_NAMES]),
   db: nameList('--db', DB_IDS).optional(),
-  workload: nameList('--workload', WORKLOAD_NAMES).default(['account', 'transfer', 'tickets']),
-  /** Default: `hot` for account and tickets, `hot-set` for transfer (one hot pair cannot deadlock). */
+  /**
+   * Built-in workloads and any loaded from a file (`--workload ./file.ts`, loaded before parsing:
+   * bench/workload-files.ts). Default: account, transfer, tickets; `all` adds queue and loaded ones.
+   */
+  workload: nameList('--workload', workloadNames).default([...DEFAULT_WORKLOADS]),
+  /** Default: each workload's own (`hot` for account and tickets, `hot-set` for transfer, `uniform` for queue). */
   /** Profile labels, `name[:key=value...]` (bench/profile-spec.ts), validated with their parameters. */
   profile: z
     .union([z.string(), z.array(z.string())])

@@ -1,4 +1,5 @@
-import { STRATEGIES, WORKLOADS } from '../strategies/names.ts';
+import { STRATEGIES } from '../strategies/names.ts';
+import { getWorkload, workloadNames } from '../workloads/catalog.ts';
 import { PROFILES } from './load/profiles.ts';
 
 /** `--help`: what a user types, with examples. Pure: returns the text. */
@@ -15,7 +16,8 @@ report.md, report.html, charts) and results/latest points at the newest run.
 
 What to run
   --strategy <list|all>     ${Object.keys(STRATEGIES).join(', ')} (default all)
-  --workload <list|all>     ${Object.keys(WORKLOADS).join(', ')} (default all)
+  --workload <list|all>     ${workloadNames().join(', ')} (default account, transfer, tickets),
+                            or ./your-workload.ts: your own module (see the README, examples/inventory.ts)
   --profile <list|all>      ${Object.keys(PROFILES).join(', ')}
                             (default hot for account/tickets, hot-set for transfer); parameters
                             after colons, e.g. zipf:theta=0.8, hot-set:size=4:share=0.95, spike:factor=5
@@ -84,7 +86,10 @@ export function listText(): string {
   };
   return [
     section('Strategies', Object.entries(STRATEGIES)),
-    section('Workloads', Object.entries(WORKLOADS)),
+    section(
+      'Workloads',
+      workloadNames().map((n) => [n, getWorkload(n).description] as [string, string]),
+    ),
     section(
       'Profiles (parameters after colons: zipf:theta=0.8)',
       Object.entries(PROFILES).map(([n, p]) => {

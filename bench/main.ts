@@ -9,9 +9,11 @@ import { handleInterrupts } from './interrupt.ts';
 import type { RunEvents } from './orchestrator.ts';
 import { checkOutputDir, prepareOutputDir } from './output-dir.ts';
 import type { RunResult } from './result-schema.ts';
+import { loadWorkloadFiles } from './workload-files.ts';
 
 async function main(argv: string[]): Promise<number> {
-  const command = parseCommandLine(argv);
+  // Workload modules named by path are loaded and validated first, so the options parse once.
+  const command = parseCommandLine(await loadWorkloadFiles(argv));
   // Any invocation that parsed stops servers a killed run may have left (their guardians normally
   // have, bench/databases/guardian.ts). Only directories lockbench marked are touched.
   sweepStale();

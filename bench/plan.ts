@@ -1,4 +1,5 @@
 import type { StrategyName, Workload } from '../strategies/names.ts';
+import { getWorkload } from '../workloads/catalog.ts';
 import { type BenchConfig, type DbId, type ProfileName, warmupPlan } from './config.ts';
 
 /** One cell of the matrix: database x workload x profile x strategy x load level x repeat. */
@@ -18,12 +19,9 @@ export interface PlannedCell {
   repeat: number;
 }
 
-/** Default profile per workload: one hot pair of accounts cannot deadlock, so transfers use a hot set. */
-const DEFAULT_PROFILE: Record<Workload, ProfileName> = {
-  account: 'hot',
-  transfer: 'hot-set',
-  tickets: 'hot',
-};
+/** Default profile of a workload: its own (transfers use a hot set: one hot pair cannot deadlock). */
+const defaultProfile = (workload: Workload): ProfileName =>
+  (getWorkload(workload).defaultProfile ?? 'hot') as ProfileName;
 
 /**
  * Seconds of set-up around each cell (reset, server start and stop, check): 1.0-1.4 s measured on
@@ -49,7 +47,7 @@ export function planCells(config: BenchConfig, databases: DbId[]): PlannedCell[]
       for (const workload of config.workload) {
         const profiles = config.profile
           ? config.profile.filter((p) => !p.startsWith('sellout') || workload === 'tickets')
-          : [DEFAULT_PROFILE[workload]];
+          : [defaultProfile(workload)];
         for (const profile of profiles) {
           for (const strategy of config.strategy) {
             const levels = config.rate

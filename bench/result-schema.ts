@@ -213,6 +213,19 @@ export const Correctness = z.strictObject({
   moneyDrift: z.number(),
   /** Ledger entries whose outcome the client never saw (in flight, timeout): not violations. */
   indeterminate: z.number().int().nonnegative(),
+  /**
+   * A workload's own invariants beyond the fields above (queue, a module loaded from a file): each
+   * kind with its count (included in `violations`) and the words a report uses. Absent when none.
+   */
+  findings: z
+    .array(
+      z.strictObject({
+        kind: z.string(),
+        count: z.number().int().nonnegative(),
+        words: z.tuple([z.string(), z.string()]),
+      }),
+    )
+    .optional(),
   examples: z.array(ViolationExample).max(10),
 });
 export type Correctness = z.infer<typeof Correctness>;

@@ -1,5 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import { getStrategy } from '../strategies/registry.ts';
+import { checkWorkloadSupport } from '../workloads/support.ts';
 import { cellStatus, checkRun } from './check/index.ts';
 import { type BenchConfig, warmupPlan } from './config.ts';
 import { openSql } from './databases/connect.ts';
@@ -155,7 +156,7 @@ export async function runCell(run: CellRun): Promise<Cell> {
   const { cell, config, target } = run;
   const head = cellHead(config, cell);
   const strategy = getStrategy(cell.strategy);
-  const support = strategy.supports(target.info, cell.workload);
+  const support = checkWorkloadSupport(cell.strategy, target.info, cell.workload);
   if (!support.ok)
     return { ...head, status: 'unsupported', reason: support.reason, metrics: null, correctness: null };
 
@@ -165,7 +166,7 @@ export async function runCell(run: CellRun): Promise<Cell> {
   try {
     const profile = resolveProfileSpec(cell.profile, cell.workload);
     const sizes = { ...runSeedSizes(config), ...profile.seed };
-    await resetAndSeed(target.spec, sizes);
+    await resetAndSeed(target.spec, sizes, { workloads: [cell.workload] });
     const launch = {
       args: serverArgs(config, cell, target.spec.schema),
       dbUrl: target.spec.url,

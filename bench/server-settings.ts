@@ -1,3 +1,4 @@
+import { loadedWorkloadSources } from '../workloads/catalog.ts';
 import type { BenchConfig } from './config.ts';
 import type { PlannedCell } from './plan.ts';
 
@@ -45,6 +46,9 @@ export function serverArgs(config: BenchConfig, cell: PlannedCell, schema: strin
     config.lockOrder,
     '--port',
     '0',
+    // A workload loaded from a file: the server loads the same file (every one of the run's, so
+    // one warm process can be reconfigured to any of its cells).
+    ...[...loadedWorkloadSources().values()].flatMap((path) => ['--workload-module', path]),
   ];
 }
 

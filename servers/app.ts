@@ -4,21 +4,19 @@ import { dialectOfUrl } from '../bench/databases/connect.ts';
 import { classify } from '../strategies/classify.ts';
 import { createExecutor, type Executor, OperationFailed } from '../strategies/executor.ts';
 import type { StrategyName, Workload } from '../strategies/names.ts';
-import type { AccountOp, ReserveOp, TransferOp } from '../strategies/operations.ts';
 import type { OperationResult, Outcome } from '../strategies/outcome.ts';
+import { getWorkload, workloadNames } from '../workloads/catalog.ts';
+import type { WorkloadOp } from '../workloads/workload.ts';
 import { useJsonBodyParser } from './json-body.ts';
 import { type ServerOptions, ServerOptionsSchema } from './options.ts';
 import { ATTEMPTS_HEADER, type OperationResponse, OUTCOME_HEADER, type OutcomeKind } from './protocol.ts';
 import {
-  accountBody,
   accountResponses,
   BODY_LIMIT,
   eventResponses,
   idParams,
   MAX_ID,
   operationResponses,
-  reservationBody,
-  transferBody,
 } from './schemas.ts';
 import { StatsCounter } from './stats.ts';
 import { localStatsSource, type StatsSource } from './stats-source.ts';
@@ -57,6 +55,7 @@ export const ConfigureSchema = ServerOptionsSchema.omit({
   schema: true,
   workers: true,
   port: true,
+  workloadModule: true,
 }).strict();
 export type ConfigureBody = z.input<typeof ConfigureSchema>;
 
@@ -111,12 +110,17 @@ export function buildServer(options: Readonly<ServerOptions>, deps: BuildServerD
   const stats = deps.stats ?? localStatsSource(counter);
   const onInternalError = deps.onInternalError ?? (() => {});
   const spec = { dialect, url: options.dbUrl, schema: options.schema };
-  const executorFor = (o: Omit<ServerOptions, 'dbUrl' | 'schema' | 'workers' | 'port'>): Executor =>
+  const executorFor = (
+    o: Omit<ServerOptions, 'dbUrl' | 'schema' | 'workers' | 'port' | 'workloadModule'>,
+  ): Executor =>
     createExecutor({
       spec,
       strategy: o.strategy,
       settings: {
-        isolation: o.isolation,
+        isolation:
+          o.isolation === 'default'
+            ? (getWorkload(o.workload).isolation?.[dialect] ?? 'default')
+            : o.isolation,
         poolSize: o.poolSize,
         lockTimeoutMs: o.lockTimeoutMs,
         maxAttempts: o.maxAttempts,
@@ -200,6 +204,7 @@ export function buildServer(options: Readonly<ServerOptions>, deps: BuildServerD
     if (o.kind === 'ok') {
       if (o.seatId !== undefined) body.seatId = o.seatId;
       if (o.balance !== undefined) body.balance = o.balance;
+      if (o.itemId !== undefined) body.itemId = o.itemId;
       if (o.duplicate) body.duplicate = true;
     } else {
       body.reason = o.reason;
@@ -253,49 +258,32 @@ export function buildServer(options: Readonly<ServerOptions>, deps: BuildServerD
     void badRequest(res, 404, `no route ${method} ${url.split('?')[0]}`);
     return false;
   }
-  for (const kind of ['deposit', 'withdraw'] as const) {
-    const run = (op: AccountOp) => current.executor[kind](op);
-    app.post<{ Params: IdParams; Body: { amount: number; opId: string } }>(
-      `/accounts/:id/${kind}`,
-      { schema: { params: idParams, body: accountBody, response: operationResponses } },
-      (req, res) => {
-        if (!served(res, 'account', req.method, req.url)) return;
-        const accountId = pathId(res, req.params);
-        if (accountId === null) return;
-        return operate(res, run, { accountId, amount: req.body.amount, opId: req.body.opId });
-      },
-    );
-  }
-
-  {
-    const run = (op: TransferOp) => current.executor.transfer(op);
-    app.post<{ Body: { from: number; to: number; amount: number; opId: string } }>(
-      '/transfers',
-      { schema: { body: transferBody, response: operationResponses } },
-      (req, res) => {
-        if (!served(res, 'transfer', req.method, req.url)) return;
-        const op = req.body;
-        if (op.from === op.to) {
-          badRequest(res, 400, 'body/to must differ from body/from');
-          return;
-        }
-        return operate(res, run, op);
-      },
-    );
-  }
-
-  {
-    const run = (op: ReserveOp) => current.executor.reserve(op);
-    app.post<{ Params: IdParams; Body: { opId: string } }>(
-      '/events/:id/reservations',
-      { schema: { params: idParams, body: reservationBody, response: operationResponses } },
-      (req, res) => {
-        if (!served(res, 'tickets', req.method, req.url)) return;
-        const eventId = pathId(res, req.params);
-        if (eventId === null) return;
-        return operate(res, run, { eventId, opId: req.body.opId });
-      },
-    );
+  for (const name of workloadNames()) {
+    const workload = getWorkload(name);
+    /** The served strategy's way to perform this workload's operations (checked at configure). */
+    const run = (op: WorkloadOp) => {
+      const attempt = workload.perform[current.options.strategy];
+      if (!attempt) throw new Error(`${current.options.strategy} has no way to perform ${name} operations`);
+      return current.executor.perform(attempt, op, workload.identity(op));
+    };
+    for (const route of Object.values(workload.operations)) {
+      const schema = route.params
+        ? { params: route.params, body: route.body, response: operationResponses }
+        : { body: route.body, response: operationResponses };
+      app.post<{ Params: Record<string, string>; Body: Record<string, unknown> }>(
+        route.url,
+        { schema },
+        (req, res) => {
+          if (!served(res, name, req.method, req.url)) return;
+          const op = route.toOp(req.params, req.body);
+          if ('invalid' in op && typeof op.invalid === 'string') {
+            badRequest(res, 400, op.invalid);
+            return;
+          }
+          return operate(res, run, op as WorkloadOp);
+        },
+      );
+    }
   }
 
   /** A read that lost its database answers 503, like an operation. */

@@ -15,7 +15,9 @@ import { dialectOfUrl, hostPort, openSql } from '../bench/databases/connect.ts';
 import { probeDatabase } from '../bench/databases/probe.ts';
 import { readSeed } from '../bench/databases/schema.ts';
 import { isLockbenchError, LockbenchError } from '../bench/errors.ts';
-import { checkSupport } from '../strategies/registry.ts';
+import { registerWorkload } from '../workloads/catalog.ts';
+import { loadWorkloadModule } from '../workloads/load-module.ts';
+import { checkWorkloadSupport as checkSupport } from '../workloads/support.ts';
 import { buildServer } from './app.ts';
 import { serveClusterStats, workerStatsSource } from './cluster-stats.ts';
 import { parseServerArgs, type ServerOptions, serverUsage } from './options.ts';
@@ -46,6 +48,25 @@ function fail(code: number, line: string): never {
 function failWith(e: unknown): never {
   if (isLockbenchError(e)) fail(e.exitCode, `${e.code}: ${e.message}`);
   fail(EXIT_FAILURE, `LOCKBENCH_SERVER_START_FAILED: ${(e as Error)?.message ?? String(e)}`);
+}
+
+/**
+ * Loads the `--workload-module` files before the options are parsed, so `--workload` may name
+ * them (the bench validated them already; a bad one here is a usage error, exit 2).
+ */
+async function loadWorkloadModules(argv: readonly string[]): Promise<void> {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const path =
+      arg === '--workload-module' ? argv[++i] : arg.startsWith('--workload-module=') ? arg.slice(18) : null;
+    if (!path) continue;
+    try {
+      const loaded = await loadWorkloadModule(path, null);
+      registerWorkload(loaded.module, loaded.path);
+    } catch (e) {
+      fail(EXIT_USAGE, `LOCKBENCH_USAGE: ${(e as Error).message}`);
+    }
+  }
 }
 
 function parse(): Readonly<ServerOptions> {
@@ -89,6 +110,7 @@ async function preflight(options: Readonly<ServerOptions>): Promise<void> {
 }
 
 async function runPrimary(): Promise<void> {
+  await loadWorkloadModules(process.argv.slice(2));
   const options = parse();
   try {
     await preflight(options);
@@ -164,6 +186,7 @@ async function runPrimary(): Promise<void> {
 }
 
 async function runWorker(): Promise<void> {
+  await loadWorkloadModules(process.argv.slice(2));
   const options = parse();
   const counter = new StatsCounter();
   let reported = 0;

@@ -2,8 +2,9 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { DEFAULT_SCHEMA, dialectOfUrl } from '../bench/databases/connect.ts';
 import { LockbenchError } from '../bench/errors.ts';
-import { STRATEGY_NAMES, WORKLOAD_NAMES } from '../strategies/names.ts';
+import { STRATEGY_NAMES } from '../strategies/names.ts';
 import { ExecutorSettingsSchema } from '../strategies/settings.ts';
+import { hasWorkload, workloadNames } from '../workloads/catalog.ts';
 
 /**
  * Everything one server process runs with: a strategy, a workload, a database and the executor
@@ -12,7 +13,12 @@ import { ExecutorSettingsSchema } from '../strategies/settings.ts';
  */
 export const ServerOptionsSchema = ExecutorSettingsSchema.extend({
   strategy: z.enum(STRATEGY_NAMES),
-  workload: z.enum(WORKLOAD_NAMES),
+  /** A built-in workload, or the name of one loaded with --workload-module. */
+  workload: z.string().refine(hasWorkload, {
+    error: (issue) => `unknown workload ${JSON.stringify(issue.input)}; known: ${workloadNames().join(', ')}`,
+  }),
+  /** Workload modules to load at start (absolute paths), so `workload` may name them. */
+  workloadModule: z.array(z.string().min(1)).default([]),
   /** From LOCKBENCH_DB_URL only, so credentials never show in `ps`. Never logged. */
   dbUrl: z.string().refine((v) => dialectOfUrl(v) !== null, {
     error: 'expected a URL starting with postgres:// or mysql:// (or mariadb://)',
@@ -37,6 +43,7 @@ export type ServerOptionsInput = z.input<typeof ServerOptionsSchema>;
 export const SERVER_FLAGS = {
   strategy: '--strategy',
   workload: '--workload',
+  workloadModule: '--workload-module',
   schema: '--schema',
   isolation: '--isolation',
   poolSize: '--pool',
@@ -84,9 +91,14 @@ export type ServerCommand = { kind: 'help' } | { kind: 'run'; options: Readonly<
 /** `servers/main.ts` arguments and environment -> options. Precedence: flags, then env, then defaults. */
 export function parseServerArgs(argv: readonly string[], env: NodeJS.ProcessEnv): ServerCommand {
   const flagOptions = Object.fromEntries(
-    Object.values(SERVER_FLAGS).map((f) => [f.slice(2), { type: 'string' as const }]),
+    Object.values(SERVER_FLAGS).map((f) => [
+      f.slice(2),
+      f === SERVER_FLAGS.workloadModule
+        ? { type: 'string' as const, multiple: true as const }
+        : { type: 'string' as const },
+    ]),
   );
-  let values: Record<string, string | boolean | undefined>;
+  let values: Record<string, string | boolean | string[] | undefined>;
   try {
     ({ values } = parseArgs({
       args: [...argv],
@@ -101,6 +113,7 @@ export function parseServerArgs(argv: readonly string[], env: NodeJS.ProcessEnv)
   const input: Record<string, unknown> = {};
   for (const [key, flag] of Object.entries(SERVER_FLAGS)) {
     const v = values[flag.slice(2)];
+    if (Array.isArray(v)) input[key] = v;
     if (typeof v !== 'string') continue;
     // A flag is text; numbers are read strictly so "12abc" is an error, not 12.
     input[key] = NUMERIC.has(key) && /^-?\d+(\.\d+)?$/.test(v.trim()) ? Number(v) : v;
@@ -122,7 +135,8 @@ export function serverUsage(): string {
     'Usage: LOCKBENCH_DB_URL=<postgres://...|mysql://...> tsx servers/main.ts --strategy <name> --workload <name> [options]',
     '',
     `  --strategy <name>          ${STRATEGY_NAMES.join(', ')}`,
-    `  --workload <name>          ${WORKLOAD_NAMES.join(', ')}`,
+    `  --workload <name>          ${workloadNames().join(', ')}, or a loaded module's name`,
+    '  --workload-module <path>   load a workload module from a file first (repeatable)',
     `  --schema <name>            schema (PostgreSQL) or database (MySQL) with the seeded tables (default ${DEFAULT_SCHEMA})`,
     '  --isolation <level>        default, read-committed, repeatable-read, serializable (default: default)',
     '  --pool <n>                 connections per worker (default 16)',

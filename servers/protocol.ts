@@ -35,6 +35,8 @@ export interface OperationResponse {
   seatId?: number;
   /** account: the balance after the operation, when the strategy knows it. */
   balance?: number;
+  /** Other workloads: the row the operation created or took (queue: the job). */
+  itemId?: number;
 }
 
 /**

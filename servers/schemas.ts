@@ -61,6 +61,7 @@ export const operationReply = {
     duplicate: { type: 'boolean' },
     seatId: { type: 'integer' },
     balance: { type: 'integer' },
+    itemId: { type: 'integer' },
     error: { type: 'string' },
     message: { type: 'string' },
   },

@@ -1,8 +1,7 @@
-import { naivePlan } from './naive.ts';
+import type { Guard, LockKey } from './guard.ts';
 import type { Dialect } from './names.ts';
 import type { AttemptOutcome } from './outcome.ts';
 import type { Session } from './pool.ts';
-import { type Guard, type LockKey, readModifyWrite } from './read-modify-write.ts';
 import { mysqlLockWaitSeconds } from './settings.ts';
 import type { AttemptContext, Strategy } from './strategy.ts';
 import { SUPPORTED } from './support.ts';
@@ -10,7 +9,8 @@ import { SUPPORTED } from './support.ts';
 /**
  * A named application lock per row, taken before the naive logic: the rows themselves are read
  * and written without row locks, the named lock keeps other requests out. Keys are taken in the
- * transfer's lock order (ascending ids by default), so two keys cannot deadlock.
+ * order the workload gives (a transfer: ascending ids by default), so two keys cannot deadlock.
+ * The guards below are what workloads wrap their plain reads in (workloads/rmw.ts).
  *
  * - PostgreSQL: `pg_advisory_xact_lock(space, id)` inside the transaction, released by COMMIT or
  *   ROLLBACK; bounded by lock_timeout (55P03). It is the transaction's first statement, so at
@@ -22,7 +22,7 @@ import { SUPPORTED } from './support.ts';
  */
 
 /** FNV-1a, folded to a signed 32-bit int: the PostgreSQL key space of one schema's table. */
-function hash32(text: string): number {
+export function hash32(text: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);
@@ -33,7 +33,8 @@ function hash32(text: string): number {
 
 /** GET_LOCK names are server-wide and at most 64 characters. */
 export function mysqlLockName(schema: string, key: LockKey): string {
-  const name = `lb:${schema}:${key.space === 'account' ? 'a' : 'e'}:${key.id}`;
+  const space = key.space === 'account' ? 'a' : key.space === 'event' ? 'e' : key.space;
+  const name = `lb:${schema}:${space}:${key.id}`;
   return name.length <= 64 ? name : `lb:${(hash32(schema) >>> 0).toString(16)}:${key.space}:${key.id}`;
 }
 
@@ -82,10 +83,15 @@ const mysqlGuard: Guard = {
   },
 };
 
+/** The advisory guard of each dialect. */
+export const ADVISORY_GUARD: Readonly<Record<Dialect, Guard>> = Object.freeze({
+  postgres: postgresGuard,
+  mysql: mysqlGuard,
+});
+
 export const advisory: Strategy = {
   name: 'advisory',
   claimsSafe: () => true,
   supports: () => SUPPORTED,
   noWait: false,
-  ...readModifyWrite({ ...naivePlan, guard: { postgres: postgresGuard, mysql: mysqlGuard } }),
 };

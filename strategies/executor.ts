@@ -3,7 +3,6 @@ import { classify, type ErrorClass, isRetryable } from './classify.ts';
 import { findApplied, type OperationIdentity } from './ledger.ts';
 import { type AccountView, type EventView, readAccount, readEvent } from './lookups.ts';
 import type { IsolationLevel, StrategyName } from './names.ts';
-import type { AccountChange, AccountOp, ReserveOp, TransferOp } from './operations.ts';
 import type { AttemptOutcome, ConflictReason, OperationResult, Outcome } from './outcome.ts';
 import { type DbPool, openPool, type Session } from './pool.ts';
 import { getStrategy } from './registry.ts';
@@ -27,10 +26,15 @@ export interface Executor {
   readonly settings: Readonly<ExecutorSettings>;
   /** The isolation transactions really run at (the serializable strategy forces its own). */
   readonly isolation: IsolationLevel;
-  deposit(op: AccountOp): Promise<OperationResult>;
-  withdraw(op: AccountOp): Promise<OperationResult>;
-  transfer(op: TransferOp): Promise<OperationResult>;
-  reserve(op: ReserveOp): Promise<OperationResult>;
+  /**
+   * Runs one operation of a workload with this strategy: `attempt` is the workload's way for this
+   * strategy (workloads/<name>/), `identity` what the ledger keys the opId's parameters by.
+   */
+  perform<Op extends { opId: string }>(
+    attempt: OperationAttempt<Op>,
+    op: Op,
+    identity: OperationIdentity,
+  ): Promise<OperationResult>;
   readAccount(id: number): Promise<AccountView | null>;
   readEvent(id: number): Promise<EventView | null>;
   /** True when a trivial query succeeds. */
@@ -78,7 +82,8 @@ interface SharedContext {
   readonly begin: string;
 }
 
-type Attempt<Op> = (strategy: Strategy, s: Session, op: Op, ctx: AttemptContext) => Promise<AttemptOutcome>;
+/** One attempt of one operation on one checked-out connection (a workload's, for one strategy). */
+export type OperationAttempt<Op> = (s: Session, op: Op, ctx: AttemptContext) => Promise<AttemptOutcome>;
 
 /**
  * One operation in flight: the AttemptContext its attempts see, and what it has cost so far. One
@@ -95,8 +100,7 @@ class Operation<Op> implements AttemptContext {
   failedWith: ErrorClass | undefined = undefined;
   constructor(
     shared: SharedContext,
-    readonly strategy: Strategy,
-    readonly attempt: Attempt<Op>,
+    readonly attempt: OperationAttempt<Op>,
     readonly op: Op,
   ) {
     this.dialect = shared.dialect;
@@ -110,10 +114,7 @@ class Operation<Op> implements AttemptContext {
 }
 
 /** Made once: the hot path hands these to the pool instead of a closure per attempt. */
-const attemptOn = <Op>(s: Session, o: Operation<Op>) => o.attempt(o.strategy, s, o.op, o);
-const accountAttempt: Attempt<AccountChange> = (strategy, s, op, ctx) => strategy.account(s, op, ctx);
-const transferAttempt: Attempt<TransferOp> = (strategy, s, op, ctx) => strategy.transfer(s, op, ctx);
-const reserveAttempt: Attempt<ReserveOp> = (strategy, s, op, ctx) => strategy.reserve(s, op, ctx);
+const attemptOn = <Op>(s: Session, o: Operation<Op>) => o.attempt(s, o.op, o);
 
 export function createExecutor(options: ExecutorOptions): Executor {
   const strategy = typeof options.strategy === 'string' ? getStrategy(options.strategy) : options.strategy;
@@ -151,11 +152,11 @@ export function createExecutor(options: ExecutorOptions): Executor {
   }
 
   async function perform<Op extends { opId: string }>(
-    attempt: Attempt<Op>,
+    attempt: OperationAttempt<Op>,
     op: Op,
     identity: OperationIdentity,
   ): Promise<OperationResult> {
-    const o = new Operation(shared, strategy, attempt, op);
+    const o = new Operation(shared, attempt, op);
     const { opId } = op;
     const conflicts = o.conflicts;
     const result = await retry<Outcome, ConflictReason>(async (n): Promise<Step<Outcome, ConflictReason>> => {
@@ -203,33 +204,11 @@ export function createExecutor(options: ExecutorOptions): Executor {
     return r;
   }
 
-  const account = (op: AccountOp, kind: AccountChange['kind']) => {
-    const delta = kind === 'deposit' ? op.amount : -op.amount;
-    return perform<AccountChange>(
-      accountAttempt,
-      { kind, accountId: op.accountId, delta, opId: op.opId },
-      { opId: op.opId, kind, accountId: op.accountId, amount: delta },
-    );
-  };
-
   return {
     strategy,
     settings,
     isolation,
-    deposit: (op) => account(op, 'deposit'),
-    withdraw: (op) => account(op, 'withdraw'),
-    transfer(op) {
-      if (op.from === op.to) throw new RangeError(`transfer ${op.opId}: from and to are both ${op.from}`);
-      return perform(transferAttempt, op, {
-        opId: op.opId,
-        kind: 'transfer',
-        accountId: op.from,
-        counterAccountId: op.to,
-        amount: op.amount,
-      });
-    },
-    reserve: (op) =>
-      perform(reserveAttempt, op, { opId: op.opId, kind: 'reserve', eventId: op.eventId, amount: 0 }),
+    perform,
     readAccount: (id) => pool.use(readAccount, id),
     readEvent: (id) => pool.use(readEvent, id),
     async ping() {

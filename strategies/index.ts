@@ -1,7 +1,8 @@
 export type { ClassifyHint, ErrorClass } from './classify.ts';
 export { classify, isRetryable, MYSQL, PG } from './classify.ts';
 export type { Executor, ExecutorOptions } from './executor.ts';
-export { createExecutor, OperationFailed } from './executor.ts';
+export { createExecutor, type OperationAttempt, OperationFailed } from './executor.ts';
+export type { Guard, LockKey } from './guard.ts';
 export type { AccountView, EventView } from './lookups.ts';
 export type { Dialect, IsolationLevel, StrategyName, Workload } from './names.ts';
 export {
@@ -9,10 +10,7 @@ export {
   ISOLATION_LEVELS,
   STRATEGIES,
   STRATEGY_NAMES,
-  WORKLOAD_NAMES,
-  WORKLOADS,
 } from './names.ts';
-export type { AccountOp, OperationKind, ReserveOp, TransferOp } from './operations.ts';
 export type { AttemptOutcome, ConflictReason, OperationResult, Outcome, RejectReason } from './outcome.ts';
 export { CONFLICT_REASONS } from './outcome.ts';
 export { checkSupport, getStrategy, STRATEGY_REGISTRY } from './registry.ts';

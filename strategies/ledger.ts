@@ -1,5 +1,4 @@
 import type { Dialect } from './names.ts';
-import type { OperationKind } from './operations.ts';
 import type { Outcome } from './outcome.ts';
 import type { Session } from './pool.ts';
 
@@ -10,7 +9,8 @@ import type { Session } from './pool.ts';
  */
 export interface LedgerEntry {
   opId: string;
-  kind: OperationKind;
+  /** The operation's kind, as its workload names it (`deposit`, `reserve`, `claim`, ...). */
+  kind: string;
   /** deposit/withdraw: the account; transfer: the account debited. */
   accountId?: number;
   /** transfer: the account credited. */
@@ -19,6 +19,8 @@ export interface LedgerEntry {
   amount: number;
   eventId?: number;
   seatId?: number;
+  /** The row the operation created or took, for workloads other than tickets (a job, a stock item). */
+  itemId?: number;
 }
 
 interface Statements {
@@ -29,13 +31,13 @@ interface Statements {
 const sql = {
   postgres: {
     insert:
-      'INSERT INTO ledger (op_id, kind, account_id, counter_account_id, amount, event_id, seat_id) VALUES ($1, $2, $3, $4, $5, $6, $7)',
-    find: 'SELECT kind, account_id, counter_account_id, amount, event_id, seat_id FROM ledger WHERE op_id = $1',
+      'INSERT INTO ledger (op_id, kind, account_id, counter_account_id, amount, event_id, seat_id, item_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
+    find: 'SELECT kind, account_id, counter_account_id, amount, event_id, seat_id, item_id FROM ledger WHERE op_id = $1',
   },
   mysql: {
     insert:
-      'INSERT INTO ledger (op_id, kind, account_id, counter_account_id, amount, event_id, seat_id) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    find: 'SELECT kind, account_id, counter_account_id, amount, event_id, seat_id FROM ledger WHERE op_id = ?',
+      'INSERT INTO ledger (op_id, kind, account_id, counter_account_id, amount, event_id, seat_id, item_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    find: 'SELECT kind, account_id, counter_account_id, amount, event_id, seat_id, item_id FROM ledger WHERE op_id = ?',
   },
 } satisfies Record<Dialect, Statements>;
 
@@ -48,11 +50,12 @@ export function recordLedger(s: Session, e: LedgerEntry): Promise<unknown> {
     e.amount,
     e.eventId ?? null,
     e.seatId ?? null,
+    e.itemId ?? null,
   ]);
 }
 
-/** What identifies an operation for its idempotency key: its ledger entry without the outcome (seat). */
-export type OperationIdentity = Omit<LedgerEntry, 'seatId'>;
+/** What identifies an operation for its idempotency key: its ledger entry without the outcome (seat, item). */
+export type OperationIdentity = Omit<LedgerEntry, 'seatId' | 'itemId'>;
 
 type Stored = number | string | null;
 const num = (v: Stored) => (v === null ? null : Number(v));
@@ -91,12 +94,14 @@ export async function findApplied(
     amount: Stored;
     event_id: Stored;
     seat_id: Stored;
+    item_id: Stored;
   }>(sql[s.dialect].find, [op.opId]);
   const row = rows[0];
   if (!row) return null;
   const diffs = differences(row, op);
   if (diffs.length > 0) return { kind: 'key_reused', opId: op.opId, differences: diffs };
-  return row.seat_id === null
-    ? { kind: 'ok', duplicate: true }
-    : { kind: 'ok', duplicate: true, seatId: Number(row.seat_id) };
+  const found: Extract<Outcome, { kind: 'ok' }> = { kind: 'ok', duplicate: true };
+  if (row.seat_id !== null) found.seatId = Number(row.seat_id);
+  if (row.item_id !== null) found.itemId = Number(row.item_id);
+  return found;
 }

@@ -1,4 +1,3 @@
-import { type ReadPlan, readModifyWrite } from './read-modify-write.ts';
 import type { Strategy } from './strategy.ts';
 import { SUPPORTED } from './support.ts';
 
@@ -9,24 +8,9 @@ import { SUPPORTED } from './support.ts';
  * It runs in a transaction (the ledger row is written with the change), at the configured
  * isolation: at the defaults neither PostgreSQL READ COMMITTED nor MySQL REPEATABLE READ stops it.
  */
-export const naivePlan: ReadPlan = {
-  reads: {
-    postgres: {
-      account: 'SELECT balance FROM accounts WHERE id = $1',
-      freeSeat: "SELECT id FROM seats WHERE event_id = $1 AND status = 'free' ORDER BY id LIMIT 1",
-    },
-    mysql: {
-      account: 'SELECT balance FROM accounts WHERE id = ?',
-      freeSeat: "SELECT id FROM seats WHERE event_id = ? AND status = 'free' ORDER BY id LIMIT 1",
-    },
-  },
-  emptyRead: { postgres: 'absent', mysql: 'absent' },
-};
-
 export const naive: Strategy = {
   name: 'naive',
   claimsSafe: () => false,
   supports: () => SUPPORTED,
   noWait: false,
-  ...readModifyWrite(naivePlan),
 };

@@ -4,13 +4,8 @@ export const DIALECTS = ['postgres', 'mysql'] as const;
 /** `postgres` covers PostgreSQL (and its wire-compatible kin); `mysql` covers MySQL 8 and MariaDB 10.6+. */
 export type Dialect = (typeof DIALECTS)[number];
 
-export const WORKLOADS = {
-  account: 'deposits and withdrawals on accounts; the lost-update case',
-  transfer: 'transfers between two accounts in one transaction; two locks, deadlocks',
-  tickets: 'many buyers reserve any free seat of an event; the oversell case',
-} as const;
-export type Workload = keyof typeof WORKLOADS;
-export const WORKLOAD_NAMES = Object.keys(WORKLOADS) as Workload[];
+/** A workload's name: a built-in one or a module loaded from a file (workloads/catalog.ts). */
+export type Workload = string;
 
 export const STRATEGIES = {
   naive: 'read, compute in the app, write the value back (no protection: loses updates)',

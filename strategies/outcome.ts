@@ -1,7 +1,11 @@
 import type { ErrorClass } from './classify.ts';
 
-/** A business refusal: the request was understood and correctly turned down. */
-export type RejectReason = 'insufficient_funds' | 'sold_out';
+/**
+ * A business refusal: the request was understood and correctly turned down. The built-in
+ * workloads' reasons are named; a workload may bring its own (snake_case). `insufficient_funds`
+ * answers 422, every other refusal 409.
+ */
+export type RejectReason = 'insufficient_funds' | 'sold_out' | 'queue_empty' | (string & {});
 
 /**
  * Why one attempt could not finish and may succeed if tried again.
@@ -33,9 +37,9 @@ export const CONFLICT_REASONS: readonly ConflictReason[] = [
 
 /** What one attempt of a strategy ends in. Driver errors are thrown and classified by the executor. */
 export type AttemptOutcome =
-  | { kind: 'ok'; seatId?: number; balance?: number }
+  | { kind: 'ok'; seatId?: number; balance?: number; itemId?: number }
   | { kind: 'rejected'; reason: RejectReason }
-  | { kind: 'not_found'; entity: 'account' | 'event'; id: number }
+  | { kind: 'not_found'; entity: string; id: number }
   | { kind: 'retry'; reason: ConflictReason };
 
 /** The final outcome of an operation, after retries. */
@@ -46,6 +50,8 @@ export type Outcome =
       seatId?: number;
       /** account workload: the balance after the change, when the strategy read or returned it. */
       balance?: number;
+      /** Other workloads: the row the operation created or took (queue: the job). */
+      itemId?: number;
       /** The opId had already been applied: this is the stored outcome, nothing was applied now. */
       duplicate?: boolean;
     }
@@ -58,7 +64,7 @@ export type Outcome =
    */
   | { kind: 'key_reused'; opId: string; differences: string[] }
   /** An id in the request names no row. Not an operation: the HTTP layer answers 404. */
-  | { kind: 'not_found'; entity: 'account' | 'event'; id: number }
+  | { kind: 'not_found'; entity: string; id: number }
   /** The database went away (connection refused, reset, terminated). Outcome unknown if it was the COMMIT. */
   | { kind: 'error'; reason: 'database_unavailable' };
 

@@ -2,7 +2,7 @@ import { advisory } from './advisory.ts';
 import { atomic } from './atomic.ts';
 import { forUpdate } from './for-update.ts';
 import { naive } from './naive.ts';
-import type { StrategyName, Workload } from './names.ts';
+import type { StrategyName } from './names.ts';
 import { nowait } from './nowait.ts';
 import { optimistic } from './optimistic.ts';
 import { serializable } from './serializable.ts';
@@ -27,10 +27,9 @@ export function getStrategy(name: StrategyName): Strategy {
 }
 
 /**
- * Whether `name` can run `workload` on this database. The orchestrator calls this before it
- * spawns a server (and reports the cell `unsupported` with the reason); servers/main.ts calls it
- * at start and exits with code 3 when it says no.
+ * Whether strategy `name` can run on this database (the SQL clauses it needs). Whether a workload
+ * has a way for it is the workload's: workloads/support.ts asks both.
  */
-export function checkSupport(name: StrategyName, db: DbFacts, workload: Workload): Support {
+export function checkSupport(name: StrategyName, db: DbFacts, workload: string): Support {
   return STRATEGY_REGISTRY[name].supports(db, workload);
 }

@@ -1,5 +1,3 @@
-import { naivePlan } from './naive.ts';
-import { readModifyWrite } from './read-modify-write.ts';
 import type { Strategy } from './strategy.ts';
 import { SUPPORTED } from './support.ts';
 
@@ -16,5 +14,4 @@ export const serializable: Strategy = {
   supports: () => SUPPORTED,
   isolation: 'serializable',
   noWait: false,
-  ...readModifyWrite(naivePlan),
 };

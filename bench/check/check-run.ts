@@ -1,17 +1,23 @@
-import type { Workload } from '../../strategies/names.ts';
+import { getWorkload } from '../../workloads/catalog.ts';
+import { FindingsShape } from '../../workloads/load-module.ts';
+import type { Finding } from '../../workloads/workload.ts';
 import { type ConnectionSpec, openSql, type Sql } from '../databases/connect.ts';
 import { readSeed } from '../databases/schema.ts';
 import type { Correctness } from '../result-schema.ts';
 import { checkAcknowledgements } from './acknowledgements.ts';
-import { type BalanceFindings, checkBalances } from './balances.ts';
 import type { ClientView } from './client-view.ts';
-import { checkSeats, type SeatFindings } from './seats.ts';
-import { countViolations, pickExamples } from './violations.ts';
+import {
+  countViolations,
+  pickExamples,
+  type ViolationExample,
+  type ViolationTally,
+  ZERO_TALLY,
+} from './violations.ts';
 
 /** Everything the checks need besides the database. */
 export interface CheckInput extends ClientView {
-  /** Decides which invariants apply: balances (account, transfer) or seats (tickets). */
-  workload: Workload;
+  /** The workload whose invariants apply (workloads/catalog.ts). */
+  workload: string;
   /** Whether the strategy claims to keep this workload's invariants; copied into the result. */
   claimsSafe: boolean;
   /**
@@ -21,33 +27,28 @@ export interface CheckInput extends ClientView {
   strict?: boolean;
 }
 
-const NO_BALANCE_CHECK: BalanceFindings = {
-  lostUpdates: 0,
-  lostAmount: 0,
-  negativeBalances: 0,
-  moneyDrift: 0,
-  examples: [],
-};
-const NO_SEAT_CHECK: SeatFindings = {
-  oversold: 0,
-  doubleBooked: 0,
-  seatLedgerMismatches: 0,
-  seatsWithoutLedger: 0,
-  examples: [],
+/** Finding kinds the result schema has a field for (the built-in account and tickets invariants). */
+const TALLY_FIELD: Readonly<Record<string, keyof ViolationTally>> = {
+  'lost-update': 'lostUpdates',
+  'negative-balance': 'negativeBalances',
+  'money-drift': 'moneyDrift',
+  oversold: 'oversold',
+  'double-booked': 'doubleBooked',
+  'seat-ledger-mismatch': 'seatLedgerMismatches',
+  'seat-without-ledger': 'seatsWithoutLedger',
 };
 
 /**
  * Checks the database after a run against the ledger and against what the client saw. Call it
  * with the server stopped: a write landing during the check would be counted half.
  *
- * Every workload: each acknowledged opId must have its ledger row. account and transfer: each
- * balance equals initialBalance + the ledger's deltas for the account, none is negative, and the
- * total equals the seeded total + net deposits (transfers move money, never make it). tickets:
- * no seat reserved twice, no event beyond capacity, sold seats per event equal the ledger's
- * reservations, every sold seat has its ledger row.
+ * Every workload: each acknowledged opId must have its ledger row. Then the workload's own
+ * invariants (its `check`): account and transfer balances, tickets seats, queue jobs, a user
+ * module's. Kinds the result schema names fill their fields; any other kind is listed in
+ * `findings` with its words. Both count in `violations`.
  *
  * Violations are returned as data. Exceptions mean the check itself could not run (database
- * unreachable, schema not seeded).
+ * unreachable, schema not seeded, a workload check that returned the wrong shape).
  */
 export async function checkRun(db: Sql | ConnectionSpec, input: CheckInput): Promise<Correctness> {
   if (!('query' in db)) {
@@ -59,37 +60,53 @@ export async function checkRun(db: Sql | ConnectionSpec, input: CheckInput): Pro
     }
   }
   const seed = await readSeed(db);
-  const onAccounts = input.workload === 'account' || input.workload === 'transfer';
-  const [acks, balances, seats] = await Promise.all([
+  const workload = getWorkload(input.workload);
+  const [acks, raw] = await Promise.all([
     checkAcknowledgements(db, input, input.strict ?? false),
-    onAccounts ? checkBalances(db, seed) : NO_BALANCE_CHECK,
-    input.workload === 'tickets' ? checkSeats(db) : NO_SEAT_CHECK,
+    workload.check(db, { sizes: seed }),
   ]);
-  const violations = countViolations({
-    lostUpdates: balances.lostUpdates,
-    negativeBalances: balances.negativeBalances,
-    moneyDrift: balances.moneyDrift,
-    oversold: seats.oversold,
-    doubleBooked: seats.doubleBooked,
+  const parsed = FindingsShape.safeParse(raw);
+  if (!parsed.success) {
+    throw new Error(
+      `workload ${input.workload}: check() must return [{ kind, count, words: [one, many], examples? }]: ${parsed.error.issues
+        .map((i) => `${i.path.join('.') || '(result)'}: ${i.message}`)
+        .join('; ')}`,
+    );
+  }
+  const findings: readonly Finding[] = parsed.data;
+  const tally: ViolationTally = {
+    ...ZERO_TALLY,
     acknowledgedLost: acks.acknowledgedLost,
-    seatLedgerMismatches: seats.seatLedgerMismatches,
-    seatsWithoutLedger: seats.seatsWithoutLedger,
     unacknowledgedApplied: acks.unacknowledgedApplied,
-  });
-  return {
+  };
+  let lostAmount = 0;
+  const own: NonNullable<Correctness['findings']> = [];
+  const examples: ViolationExample[] = [...acks.examples];
+  for (const f of findings) {
+    const field = TALLY_FIELD[f.kind];
+    if (field === 'moneyDrift') tally.moneyDrift = f.amount ?? 0;
+    else if (field) tally[field] += f.count;
+    else own.push({ kind: f.kind, count: f.count, words: [f.words[0], f.words[1]] });
+    if (f.kind === 'lost-update') lostAmount += f.amount ?? 0;
+    for (const e of f.examples ?? []) examples.push({ kind: f.kind, ...e });
+  }
+  const ownViolations = own.reduce((sum, f) => sum + f.count, 0);
+  const result: Correctness = {
     checked: true,
     claimsSafe: input.claimsSafe,
-    violations,
-    lostUpdates: balances.lostUpdates,
-    lostAmount: balances.lostAmount,
-    oversold: seats.oversold,
-    doubleBooked: seats.doubleBooked,
-    negativeBalances: balances.negativeBalances,
-    acknowledgedLost: acks.acknowledgedLost,
-    moneyDrift: balances.moneyDrift,
+    violations: countViolations(tally) + ownViolations,
+    lostUpdates: tally.lostUpdates,
+    lostAmount,
+    oversold: tally.oversold,
+    doubleBooked: tally.doubleBooked,
+    negativeBalances: tally.negativeBalances,
+    acknowledgedLost: tally.acknowledgedLost,
+    moneyDrift: tally.moneyDrift,
     indeterminate: acks.indeterminate,
-    examples: pickExamples([...acks.examples, ...balances.examples, ...seats.examples]),
+    examples: pickExamples(examples),
   };
+  if (own.length > 0) result.findings = own;
+  return result;
 }
 
 /** The result for a cell whose check did not run (the run failed first, or was unsupported). */

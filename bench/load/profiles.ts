@@ -39,7 +39,8 @@ export interface ResolvedProfile {
   workloads: readonly Workload[];
 }
 
-const ALL_WORKLOADS: readonly Workload[] = ['account', 'transfer', 'tickets'];
+/** A profile that only chooses keys fits every workload, built-in or loaded from a file. */
+const ALL_WORKLOADS: readonly Workload[] = Object.freeze(['account', 'transfer', 'tickets', 'queue']);
 const num = (def: number) => z.coerce.number().default(def);
 const keyKind = z.enum(['hot', 'hot-set', 'zipf', 'uniform']);
 
@@ -187,7 +188,7 @@ export function resolveProfile(
   }
   const profileName = name as ProfileName;
   const d = DEFINITIONS[profileName] as ProfileDef<z.ZodObject>;
-  if (workload && !d.workloads.includes(workload)) {
+  if (workload && d.workloads !== ALL_WORKLOADS && !d.workloads.includes(workload)) {
     throw new LockbenchError(
       'LOCKBENCH_USAGE',
       `profile ${name} does not apply to workload ${workload} (only ${d.workloads.join(', ')})`,

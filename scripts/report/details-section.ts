@@ -1,5 +1,5 @@
 /** The tables and charts behind one comparison's verdict. */
-import { WORKLOADS } from '../../strategies/names.ts';
+import { BUILTIN_WORKLOADS } from '../../workloads/registry.ts';
 import type { Block, TableCell } from './document.ts';
 import { cell, DASH, figCell, strong, t } from './document.ts';
 import { fmtCount, fmtMs, fmtPercent, fmtRate, fmtRatio, joinWords } from './format.ts';
@@ -44,7 +44,9 @@ export function detailBlocks(group: Group, charts: readonly RenderedChart[]): Bl
   const none = (n: number): TableCell[] => Array.from({ length: n }, () => cell(DASH, true));
 
   const blocks: Block[] = [{ kind: 'heading', level: 3, text: groupTitle(group), id: `details-${group.id}` }];
-  const workloadWords = WORKLOADS[group.workload as keyof typeof WORKLOADS];
+  const workloadWords = Object.hasOwn(BUILTIN_WORKLOADS, group.workload)
+    ? BUILTIN_WORKLOADS[group.workload]?.description
+    : undefined;
   const repeats = Math.max(...group.rows.map((r) => r.measured.length));
   blocks.push({
     kind: 'paragraph',

@@ -7,7 +7,8 @@ import type {
   RunResult,
 } from '../../bench/result-schema.ts';
 import { figureInterval } from '../../bench/stats/cell-interval.ts';
-import { STRATEGY_NAMES, WORKLOAD_NAMES } from '../../strategies/names.ts';
+import { STRATEGY_NAMES } from '../../strategies/names.ts';
+import { BUILTIN_WORKLOADS } from '../../workloads/registry.ts';
 import type { Figure } from './stats.ts';
 import { figureOf } from './stats.ts';
 import { hasViolations } from './violations.ts';
@@ -258,7 +259,7 @@ export function groupCells(result: RunResult): Group[] {
     else groups.set(k, [cell]);
   }
 
-  const byWorkload = canonicalOrder(WORKLOAD_NAMES);
+  const byWorkload = canonicalOrder(Object.keys(BUILTIN_WORKLOADS));
   const byProfile = canonicalOrder(profileOrder);
   const byDatabase = canonicalOrder(dbOrder);
   const usedIds = new Set<string>();

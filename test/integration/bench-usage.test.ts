@@ -4,7 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { FLAG_OF, PROFILE_NAMES } from '../../bench/config.ts';
 import { freePort } from '../../bench/databases/free-port.ts';
 import type { RunResult } from '../../bench/result-schema.ts';
-import { STRATEGY_NAMES, WORKLOAD_NAMES } from '../../strategies/names.ts';
+import { STRATEGY_NAMES } from '../../strategies/names.ts';
+import { BUILTIN_WORKLOADS } from '../../workloads/registry.ts';
+
+const WORKLOAD_NAMES = Object.keys(BUILTIN_WORKLOADS);
+
 import { makeSandbox, runBench, type Sandbox } from '../fixtures/bench-process.ts';
 
 /**

@@ -3,14 +3,15 @@ import { cellStatus } from '../../bench/check/cell-status.ts';
 import { type CheckInput, checkRun } from '../../bench/check/check-run.ts';
 import type { ClientView } from '../../bench/check/client-view.ts';
 import { resetAndSeed, type SeedSizes } from '../../bench/databases/schema.ts';
-import { createExecutor, type Executor } from '../../strategies/executor.ts';
-import { naivePlan } from '../../strategies/naive.ts';
 import type { Dialect, Workload } from '../../strategies/names.ts';
 import type { OperationResult } from '../../strategies/outcome.ts';
-import { readModifyWrite } from '../../strategies/read-modify-write.ts';
 import type { Strategy } from '../../strategies/strategy.ts';
 import { SUPPORTED } from '../../strategies/support.ts';
+import { account } from '../../workloads/account/index.ts';
+import { tickets } from '../../workloads/tickets/index.ts';
+import { transfer } from '../../workloads/transfer/index.ts';
 import { specFor } from '../helpers/db.ts';
+import { createExecutor, type TestExecutor as Executor } from '../helpers/executor.ts';
 
 /**
  * for-update with the lock left out: the plain reads of naive behind a name and a claim of
@@ -22,7 +23,12 @@ const forUpdateWithoutLock: Strategy = {
   claimsSafe: () => true,
   supports: () => SUPPORTED,
   noWait: false,
-  ...readModifyWrite(naivePlan),
+};
+/** Its ways: naive's, in each workload. */
+const withoutLock = {
+  account: account.perform.naive,
+  transfer: transfer.perform.naive,
+  tickets: tickets.perform.naive,
 };
 
 /** Two hot accounts and one small event: every concurrent operation collides. */
@@ -73,7 +79,12 @@ describe.each(['postgres', 'mysql'] as const)('a short concurrent run on %s', (d
   });
 
   const run = async (strategy: Strategy | 'for-update', workload: Workload) => {
-    ex = createExecutor({ spec, strategy, settings: SETTINGS });
+    ex = createExecutor({
+      spec,
+      strategy,
+      settings: SETTINGS,
+      ...(strategy === 'for-update' ? {} : { ways: withoutLock }),
+    });
     const view = await burst(ex, workload);
     await ex.close();
     ex = undefined;

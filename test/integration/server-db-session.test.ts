@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resetAndSeed } from '../../bench/databases/schema.ts';
 import { atomic } from '../../strategies/atomic.ts';
-import { createExecutor, type Executor } from '../../strategies/executor.ts';
 import { type DbPool, openPool, type Session } from '../../strategies/pool.ts';
 import type { ExecutorSettingsInput } from '../../strategies/settings.ts';
 import type { Strategy } from '../../strategies/strategy.ts';
 import { inTransaction } from '../../strategies/transaction.ts';
+import type { Attempt } from '../../workloads/workload.ts';
 import { specFor } from '../helpers/db.ts';
+import { createExecutor, type TestExecutor as Executor } from '../helpers/executor.ts';
 
 /**
  * What the server's hot path relies on in its database sessions (strategies/pool.ts): statements
@@ -75,20 +76,25 @@ describe('PostgreSQL sessions of the server pool', () => {
 describe('executor transactions on PostgreSQL', () => {
   const seen: { isolation: string; lockTimeout: string }[] = [];
   /** atomic, whose account attempt reports the settings its transaction runs with. */
-  const probe: Strategy = {
-    ...atomic,
-    account: (s, _op, ctx) =>
+  const probe: Strategy = atomic;
+  const probeWays = {
+    account: ((s, _op, ctx) =>
       inTransaction(s, ctx.begin, async () => {
         const r = await s.query<{ i: string; t: string }>(
           "SELECT current_setting('transaction_isolation') AS i, current_setting('lock_timeout') AS t",
         );
         seen.push({ isolation: r.rows[0]?.i ?? '', lockTimeout: r.rows[0]?.t ?? '' });
         return { kind: 'ok' };
-      }),
+      })) satisfies Attempt<unknown>,
   };
   const executors: Executor[] = [];
   const open = (strategy: Strategy | 'atomic', settings: ExecutorSettingsInput) => {
-    const e = createExecutor({ spec, strategy, settings: { poolSize: 1, ...settings } });
+    const e = createExecutor({
+      spec,
+      strategy,
+      settings: { poolSize: 1, ...settings },
+      ...(strategy === probe ? { ways: probeWays } : {}),
+    });
     executors.push(e);
     return e;
   };

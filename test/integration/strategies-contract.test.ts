@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSql, type Sql } from '../../bench/databases/connect.ts';
 import { resetAndSeed, type SeedSizes } from '../../bench/databases/schema.ts';
-import { createExecutor, type Executor } from '../../strategies/executor.ts';
 import { type Dialect, STRATEGY_NAMES, type StrategyName } from '../../strategies/names.ts';
 import type { ConflictReason, OperationResult } from '../../strategies/outcome.ts';
 import { getStrategy } from '../../strategies/registry.ts';
 import { specFor } from '../helpers/db.ts';
+import { createExecutor, type TestExecutor as Executor } from '../helpers/executor.ts';
 
 /**
  * The contract every strategy meets on every dialect (BenchBase style: one suite, each strategy a

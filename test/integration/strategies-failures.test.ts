@@ -2,11 +2,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openSql, type Sql } from '../../bench/databases/connect.ts';
 import { resetAndSeed, type SeedSizes } from '../../bench/databases/schema.ts';
 import { mysqlLockName } from '../../strategies/advisory.ts';
-import { createExecutor, OperationFailed } from '../../strategies/executor.ts';
+import { OperationFailed } from '../../strategies/executor.ts';
 import { naive } from '../../strategies/naive.ts';
 import type { Dialect } from '../../strategies/names.ts';
 import type { Strategy } from '../../strategies/strategy.ts';
 import { specFor } from '../helpers/db.ts';
+import { createExecutor } from '../helpers/executor.ts';
 
 /** How the strategies fail: lock timeouts, named locks left behind, and bugs that must not hide. */
 const SIZES: SeedSizes = { accounts: 5, initialBalance: 1000, events: 1, seatsPerEvent: 3 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { reconcileEvents } from '../../bench/check/seats.ts';
+import { reconcileEvents } from '../../workloads/tickets/seats.ts';
 
 const counts = (
   capacity: [number, number][],

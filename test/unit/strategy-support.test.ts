@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { STRATEGY_NAMES, WORKLOAD_NAMES } from '../../strategies/names.ts';
+import { STRATEGY_NAMES } from '../../strategies/names.ts';
+import { BUILTIN_WORKLOADS } from '../../workloads/registry.ts';
+
+const WORKLOAD_NAMES = Object.keys(BUILTIN_WORKLOADS);
+
 import { checkSupport, STRATEGY_REGISTRY } from '../../strategies/registry.ts';
 import { atLeast, parseVersion } from '../../strategies/support.ts';
 
