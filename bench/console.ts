@@ -1,4 +1,5 @@
 import type { EventEmitter } from 'node:events';
+import { notApplicable } from '../workloads/support.ts';
 import type { AbPlan } from './ab/run-ab.ts';
 import type { AbCommand } from './cli-args.ts';
 import { AB_MIN_PAIRS, type BenchConfig } from './config.ts';
@@ -38,6 +39,13 @@ export function planText(plan: Plan, config: BenchConfig): string {
     `  each cell   ${warmupText(config)} + ${config.duration / 1000} s measured, ${config.repeat} repeat(s)`,
   ];
   for (const s of plan.skipped) lines.push(`  skipped     ${s.id}: ${coded(s)}`);
+  // Combinations a workload has no way for: their cells are recorded `unsupported`, nothing runs.
+  for (const workload of config.workload) {
+    for (const strategy of config.strategy) {
+      const why = notApplicable(strategy, workload);
+      if (why !== null) lines.push(`  n/a         ${strategy} x ${workload}: not applicable: ${why}`);
+    }
+  }
   return `${lines.join('\n')}\n`;
 }
 

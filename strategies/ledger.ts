@@ -54,15 +54,25 @@ export function recordLedger(s: Session, e: LedgerEntry): Promise<unknown> {
   ]);
 }
 
-/** What identifies an operation for its idempotency key: its ledger entry without the outcome (seat, item). */
-export type OperationIdentity = Omit<LedgerEntry, 'seatId' | 'itemId'>;
+/**
+ * What identifies an operation for its idempotency key: its ledger entry without the outcome
+ * (the seat). `itemId` identifies only when given (a stock item); a queue's job is an outcome.
+ */
+export type OperationIdentity = Omit<LedgerEntry, 'seatId'>;
 
 type Stored = number | string | null;
 const num = (v: Stored) => (v === null ? null : Number(v));
 
 /** The differences between a stored ledger row and the operation now asking under its opId. */
 function differences(
-  row: { kind: string; account_id: Stored; counter_account_id: Stored; amount: Stored; event_id: Stored },
+  row: {
+    kind: string;
+    account_id: Stored;
+    counter_account_id: Stored;
+    amount: Stored;
+    event_id: Stored;
+    item_id: Stored;
+  },
   op: OperationIdentity,
 ): string[] {
   const diffs: string[] = [];
@@ -74,6 +84,7 @@ function differences(
   check('counter account', num(row.counter_account_id), op.counterAccountId ?? null);
   check('amount', num(row.amount), op.amount);
   check('event', num(row.event_id), op.eventId ?? null);
+  if (op.itemId !== undefined) check('item', num(row.item_id), op.itemId);
   return diffs;
 }
 

@@ -102,6 +102,7 @@ const IdentityShape = z.object({
   accountId: z.number().optional(),
   counterAccountId: z.number().optional(),
   eventId: z.number().optional(),
+  itemId: z.number().optional(),
 });
 
 /** What a module's `check` must return; validated after every cell. */

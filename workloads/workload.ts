@@ -33,9 +33,10 @@ export interface WorkloadModule<Op extends WorkloadOp = WorkloadOp> {
   readonly tables: Readonly<Record<Dialect, () => readonly string[]>>;
   /**
    * Brings the workload's tables to their freshly seeded state. Called before every cell; make it
-   * fast when the tables are already seeded (put back only what a run changes).
+   * fast when the tables are already seeded (put back only what a run changes). May say which it
+   * did: 'reset' (put back) or 'seeded' (filled again).
    */
-  reset(sql: Sql, sizes: SeedSizes): Promise<void>;
+  reset(sql: Sql, sizes: SeedSizes): Promise<void | 'reset' | 'seeded'>;
   /** The HTTP operations, by name. The strategy server registers one route for each. */
   readonly operations: Readonly<Record<string, OperationRoute<Op>>>;
   /** The load: each call to `next()` of the returned source gives the next request to send. */
@@ -134,6 +135,8 @@ export interface LedgerIdentity {
   /** Signed or unsigned, as the workload defines it; 0 when it has no amount. */
   amount: number;
   eventId?: number;
+  /** The row the operation is about (a stock item), when that identifies it. */
+  itemId?: number;
 }
 
 /** What a workload check gets besides the database. */

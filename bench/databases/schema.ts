@@ -94,7 +94,7 @@ export async function resetAndSeed(
     for (const name of opts.workloads ?? Object.keys(BUILTIN_WORKLOADS)) {
       const workload = getWorkload(name);
       for (const stmt of workload.tables[spec.dialect]()) await sql.query(stmt);
-      await workload.reset(sql, sizes);
+      if ((await workload.reset(sql, sizes)) === 'seeded') state = 'seeded';
     }
   } finally {
     await sql.close();

@@ -78,17 +78,18 @@ export async function insertRows(sql: Sql, table: string, columns: string[], row
 }
 
 /** Accounts 1..sizes.accounts at the initial balance: changed rows put back, or everything seeded again. */
-export async function resetAccounts(db: Sql, sizes: SeedSizes): Promise<void> {
+export async function resetAccounts(db: Sql, sizes: SeedSizes): Promise<'reset' | 'seeded'> {
   const q = sql[db.dialect];
   const r = (await db.query<{ n: unknown; top: unknown }>(q.count)).rows[0];
   if (Number(r?.n) === sizes.accounts && Number(r?.top ?? 0) === sizes.accounts) {
     await db.query(q.putBack, [sizes.initialBalance, sizes.initialBalance]);
-    return;
+    return 'reset';
   }
   await db.query('TRUNCATE TABLE accounts');
   const rows: number[][] = [];
   for (let id = 1; id <= sizes.accounts; id++) rows.push([id, sizes.initialBalance]);
   await insertRows(db, 'accounts', ['id', 'balance'], rows);
+  return 'seeded';
 }
 
 /** The balance read of a read-modify-write strategy. */

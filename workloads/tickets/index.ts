@@ -86,7 +86,7 @@ const sql = {
 } satisfies Record<Dialect, Statements>;
 
 /** Events 1..events with seatsPerEvent seats each, all free. */
-async function reset(db: Sql, sizes: SeedSizes): Promise<void> {
+async function reset(db: Sql, sizes: SeedSizes): Promise<'reset' | 'seeded'> {
   const q = sql[db.dialect];
   const seats = sizes.events * sizes.seatsPerEvent;
   const r = (await db.query<Record<string, unknown>>(q.shape)).rows[0] ?? {};
@@ -97,7 +97,7 @@ async function reset(db: Sql, sizes: SeedSizes): Promise<void> {
     Number(r.top ?? 0) === seats
   ) {
     await db.query(q.putBack);
-    return;
+    return 'reset';
   }
   await db.query('TRUNCATE TABLE seats');
   await db.query('TRUNCATE TABLE events');
@@ -111,6 +111,7 @@ async function reset(db: Sql, sizes: SeedSizes): Promise<void> {
   await insertRows(db, 'events', ['id', 'capacity'], eventRows);
   await insertRows(db, 'seats', ['id', 'event_id', 'status'], seatRows);
   if (db.dialect === 'postgres') await db.query('ANALYZE seats');
+  return 'seeded';
 }
 
 type Read = { found: true; value: number } | { found: false; outcome: AttemptOutcome };
