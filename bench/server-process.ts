@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { type BuildOptions, build } from 'esbuild';
 import type { ServerStats } from '../servers/protocol.ts';
+import { loadedWorkloadSources } from '../workloads/catalog.ts';
 import { envWithoutCredentials } from './databases/child-env.ts';
 import { ROOT } from './environment.ts';
 import { LockbenchError } from './errors.ts';
@@ -105,7 +106,11 @@ export async function bundleServer(root = ROOT): Promise<string> {
  * app: the load never shares an event loop with it. Resolves on the one ready line.
  */
 export async function startServer(launch: ServerLaunch): Promise<ServerProcess> {
-  const entryArgs = launch.entry ?? (await serverEntry());
+  const bundled = launch.entry ?? (await serverEntry());
+  // A workload module loaded from a file may be TypeScript: the bundled server then loads it
+  // through tsx, as the bench did.
+  const entryArgs =
+    loadedWorkloadSources().size > 0 && !bundled.includes('tsx') ? ['--import', 'tsx', ...bundled] : bundled;
   const child: ChildProcess = spawn(process.execPath, [...entryArgs, ...launch.args], {
     cwd: ROOT,
     // stdin stays an open pipe: if this process dies, even by SIGKILL, the pipe ends and the

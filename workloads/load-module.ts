@@ -3,6 +3,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { DIALECTS, STRATEGY_NAMES } from '../strategies/names.ts';
+import { BUILTIN_WORKLOADS } from './registry.ts';
 import type { AnyWorkload, RequestContext } from './workload.ts';
 
 /**
@@ -134,6 +135,15 @@ function issues(prefix: string, error: z.ZodError): string[] {
 /** Calls what needs no database once and checks the shapes it returns (the requests only with a context). */
 function probe(m: AnyWorkload, ctx: RequestContext | null): string[] {
   const problems: string[] = [];
+  const taken = new Set(
+    Object.values(BUILTIN_WORKLOADS).flatMap((w) => Object.values(w.operations).map((o) => o.url)),
+  );
+  for (const [name, route] of Object.entries(m.operations)) {
+    if (taken.has(route.url))
+      problems.push(
+        `operations.${name}.url: ${route.url} is a built-in workload's route; choose another path`,
+      );
+  }
   const attempt = (what: string, run: () => void) => {
     try {
       run();

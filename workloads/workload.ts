@@ -36,6 +36,7 @@ export interface WorkloadModule<Op extends WorkloadOp = WorkloadOp> {
    * fast when the tables are already seeded (put back only what a run changes). May say which it
    * did: 'reset' (put back) or 'seeded' (filled again).
    */
+  // biome-ignore lint/suspicious/noConfusingVoidType: an async reset that returns nothing must fit.
   reset(sql: Sql, sizes: SeedSizes): Promise<void | 'reset' | 'seeded'>;
   /** The HTTP operations, by name. The strategy server registers one route for each. */
   readonly operations: Readonly<Record<string, OperationRoute<Op>>>;
