@@ -45,12 +45,14 @@ describe('request builder', () => {
       const op = r.op;
       if (op?.kind !== 'deposit' && op?.kind !== 'withdraw') throw new Error('not an account op');
       expect(r.method).toBe('POST');
-      expect(r.path).toBe(`/accounts/${op.account}/${op.kind}`);
-      expect(body).toEqual({ amount: op.amount, opId: op.opId });
-      expect(op.amount).toBeGreaterThanOrEqual(5);
-      expect(op.amount).toBeLessThanOrEqual(9);
-      expect(op.account).toBeGreaterThanOrEqual(1);
-      expect(op.account).toBeLessThanOrEqual(100);
+      const amount = Math.abs(op.delta as number);
+      expect(Math.sign(op.delta as number)).toBe(op.kind === 'deposit' ? 1 : -1);
+      expect(r.path).toBe(`/accounts/${op.accountId}/${op.kind}`);
+      expect(body).toEqual({ amount, opId: op.opId });
+      expect(amount).toBeGreaterThanOrEqual(5);
+      expect(amount).toBeLessThanOrEqual(9);
+      expect(op.accountId).toBeGreaterThanOrEqual(1);
+      expect(op.accountId).toBeLessThanOrEqual(100);
     }
   });
 
@@ -73,7 +75,7 @@ describe('request builder', () => {
 
   it('tickets: the event from the chooser, only an opId in the body', () => {
     const reqs = take({ workload: 'tickets', keys: { kind: 'uniform' }, seed: 1, sizes }, 500);
-    const events = new Set(reqs.map((r) => (r.op?.kind === 'reserve' ? r.op.event : 0)));
+    const events = new Set(reqs.map((r) => (r.op?.kind === 'reserve' ? r.op.eventId : 0)));
     expect(events).toEqual(new Set([1, 2, 3, 4, 5]));
     const first = reqs[0] as LoadRequest;
     expect(first.path).toMatch(/^\/events\/[1-5]\/reservations$/);

@@ -22,6 +22,7 @@ describe('parseServerArgs', () => {
     expect(cmd.options).toEqual({
       strategy: 'for-update',
       workload: 'account',
+      workloadModule: [],
       dbUrl: env.LOCKBENCH_DB_URL,
       schema: 'lockbench',
       isolation: 'default',
@@ -62,6 +63,10 @@ describe('parseServerArgs', () => {
         '2',
         '--port',
         '8080',
+        '--workload-module',
+        '/x/a.ts',
+        '--workload-module',
+        '/x/b.ts',
       ],
     ];
     const cmd = parseServerArgs(argv, env);
@@ -80,8 +85,9 @@ describe('parseServerArgs', () => {
       lockOrder: 'request',
       workers: 2,
       port: 8080,
+      workloadModule: ['/x/a.ts', '/x/b.ts'],
     });
-    expect(Object.keys(SERVER_FLAGS)).toHaveLength(13);
+    expect(Object.keys(SERVER_FLAGS)).toHaveLength(14);
     for (const flag of Object.values(SERVER_FLAGS)) expect(serverUsage()).toContain(flag);
   });
 
