@@ -34,4 +34,10 @@ describe('README', () => {
     for (const name of [...STRATEGY_NAMES, ...WORKLOAD_NAMES, ...PROFILE_NAMES])
       expect(readme, name).toContain(name);
   });
+
+  it('shows examples/inventory.ts exactly as the file is, so the example it shows is the one that runs', () => {
+    const section = readme.slice(readme.indexOf('### Your own workload'));
+    const block = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
+    expect(block).toBe(readFileSync('examples/inventory.ts', 'utf8'));
+  });
 });
