@@ -20,6 +20,7 @@ export type ObservationKind =
   | 'pg-limit-recheck'
   | 'mariadb-nowait-1205'
   | 'skip-locked-hot-row'
+  | 'queue-skip-locked'
   | 'serialization-failures'
   | 'repeatable-read-lost-update'
   | 'open-model-dropped';
@@ -95,6 +96,12 @@ export const FINDINGS: Record<ObservationKind, Finding> = {
     explanation:
       'An update of one given row cannot take "the next" row: a locked account is simply invisible, the query finds no row and the request retries, as with NOWAIT. ' +
       'SKIP LOCKED pays off when any of many rows will do (a seat, a queue item), not for a specific row.',
+  },
+  'queue-skip-locked': {
+    title: 'A job queue: SKIP LOCKED lets workers run in parallel, FOR UPDATE queues them behind one row',
+    explanation:
+      'A worker that claims with FOR UPDATE locks the oldest pending job, and every other worker waits for that one row: the claims run one at a time, at most 1 / (the time a claim holds its lock) per second, however many workers there are. ' +
+      'SKIP LOCKED makes a held job invisible, so each worker takes the oldest job nobody holds and the workers proceed in parallel; the more work a claim does inside its transaction (`--work-ms`), the wider the gap.',
   },
   'serialization-failures': {
     title: 'Serialization failures',
@@ -343,6 +350,32 @@ function skipLockedHotRow(group: Group): Observation | null {
   );
 }
 
+function queueSkipLocked(group: Group): Observation | null {
+  if (group.workload !== 'queue') return null;
+  const rows = measured(group);
+  const pairs = rows
+    .filter((r) => r.strategy === 'for-update')
+    .flatMap((f) => {
+      const s = rows.find((r) => r.strategy === 'skip-locked' && r.level === f.level);
+      const fg = f.figures.goodput.median;
+      const sg = s?.figures.goodput.median ?? 0;
+      return s && fg > 0 && sg > fg
+        ? [
+            {
+              level: f.level,
+              text: `skip-locked ${fmtCount(sg)} ok/s against for-update ${fmtCount(fg)} ok/s (${fmtRatio(sg / fg)}x)`,
+            },
+          ]
+        : [];
+    });
+  if (pairs.length === 0) return null;
+  return occurrence(
+    'queue-skip-locked',
+    group,
+    pairs.map((p) => `at ${levelLabel(group.levelKind, p.level)}: ${p.text}`).join('; '),
+  );
+}
+
 function serializationFailures(group: Group): Observation | null {
   const rows = measured(group).filter((r) => r.figures.errors.serialization.median > 0);
   if (rows.length === 0) return null;
@@ -470,6 +503,7 @@ export function observe(result: RunResult, groups: readonly Group[] = groupCells
       pgLimitRecheck(g, groups),
       mariadbNowait(g),
       skipLockedHotRow(g),
+      queueSkipLocked(g),
       serializationFailures(g),
       repeatableReadLostUpdate(g),
       openModelDropped(g),

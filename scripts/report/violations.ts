@@ -4,7 +4,8 @@ import { fmtCount, fmtMoney, joinWords } from './format.ts';
 /**
  * Correctness findings in words a design review can read. The counts follow
  * bench/check/violations.ts: violations = lostUpdates + negativeBalances + (moneyDrift != 0 ? 1 : 0)
- * + oversold + doubleBooked + acknowledgedLost + kinds that exist only in the total.
+ * + oversold + doubleBooked + acknowledgedLost + a workload's own findings (each with its words)
+ * + kinds that exist only in the total.
  */
 
 /** True when the check found anything wrong. */
@@ -57,7 +58,15 @@ export function describeViolations(c: Correctness, workload: string): string[] {
     const verb = c.moneyDrift > 0 ? 'created' : 'destroyed';
     out.push(`${verb} ${fmtMoney(Math.abs(c.moneyDrift))} of money (the total no longer adds up)`);
   }
+  // A workload's own invariants (queue, a module from a file), in the words it gave.
+  let own = 0;
+  for (const f of c.findings ?? []) {
+    if (f.count === 0) continue;
+    out.push(n(f.count, f.words[0], f.words[1]));
+    own += f.count;
+  }
   const known =
+    own +
     c.lostUpdates +
     c.negativeBalances +
     (c.moneyDrift !== 0 ? 1 : 0) +
@@ -82,5 +91,7 @@ export function shortViolation(c: Correctness): string {
   if (c.lostUpdates > 0) return 'lost updates';
   if (c.negativeBalances > 0) return 'negative balances';
   if (c.moneyDrift !== 0) return 'money drift';
+  const own = [...(c.findings ?? [])].sort((a, b) => b.count - a.count)[0];
+  if (own && own.count > 0) return own.words[1];
   return 'violations';
 }
