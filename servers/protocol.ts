@@ -7,7 +7,10 @@
  *   POST /accounts/:id/withdraw  { amount, opId }
  *   POST /transfers              { from, to, amount, opId }
  *   POST /events/:id/reservations { opId }              200 { seatId } | 409 sold_out
+ *   POST /jobs                   { opId }               200 { itemId } (the job enqueued)
+ *   POST /jobs/claim             { opId }               200 { itemId } (the job completed) | 409 queue_empty
  *   GET  /accounts/:id, GET /events/:id, GET /health, GET /stats
+ * Each workload declares its own routes (workloads/<name>/); a module loaded from a file adds its.
  * amount is an integer number of cents, 1..1e9. opId is 1..64 chars of [A-Za-z0-9_-].
  * opId is an idempotency key: an identical repeat gets the first outcome back (200, duplicate);
  * a repeat with another operation, account, amount or event gets 422 idempotency_key_reused.

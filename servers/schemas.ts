@@ -6,45 +6,11 @@
  * sends: fast-json-stringify drops the others.
  */
 
-/** Largest id the INT columns hold. */
-export const MAX_ID = 2_147_483_647;
-/** protocol.ts: amount is integer cents, 1..1e9. */
-export const MAX_AMOUNT = 1_000_000_000;
-export const OP_ID_PATTERN = '^[A-Za-z0-9_-]+$';
+/** The JSON-schema atoms every workload's routes use live with the workloads (workloads/http-schemas.ts). */
+export { idParams, MAX_AMOUNT, MAX_ID, OP_ID_PATTERN } from '../workloads/http-schemas.ts';
+
 /** Request bodies are a few dozen bytes; anything larger is refused with 413 before parsing. */
 export const BODY_LIMIT = 1024;
-
-const id = { type: 'integer', minimum: 1, maximum: MAX_ID } as const;
-const amount = { type: 'integer', minimum: 1, maximum: MAX_AMOUNT } as const;
-const opId = { type: 'string', minLength: 1, maxLength: 64, pattern: OP_ID_PATTERN } as const;
-
-/** Path ids arrive as text: digits only, no sign, no leading zero; the range is checked after. */
-export const idParams = {
-  type: 'object',
-  required: ['id'],
-  properties: { id: { type: 'string', pattern: '^[1-9][0-9]{0,9}$' } },
-} as const;
-
-export const accountBody = {
-  type: 'object',
-  required: ['amount', 'opId'],
-  additionalProperties: false,
-  properties: { amount, opId },
-} as const;
-
-export const transferBody = {
-  type: 'object',
-  required: ['from', 'to', 'amount', 'opId'],
-  additionalProperties: false,
-  properties: { from: id, to: id, amount, opId },
-} as const;
-
-export const reservationBody = {
-  type: 'object',
-  required: ['opId'],
-  additionalProperties: false,
-  properties: { opId },
-} as const;
 
 /**
  * One reply shape for every status of an operation route: an OperationResponse, or an error
