@@ -7,21 +7,14 @@
  * refused (`out_of_stock`). Invariant: no item ever has negative stock, and what is on hand is
  * what was stocked minus what the ledger says was reserved (else an update was lost).
  */
-import {
-  type Attempt,
-  type Finding,
-  guarded,
-  idParams,
-  inTransaction,
-  lockingRead,
-  pathId,
-  recordLedger,
-  rmwPerform,
-  type Session,
-  type Sql,
-  simulateWork,
-  type WorkloadModule,
-} from '../workloads/index.ts';
+import type { Sql } from '../bench/databases/connect.ts';
+import { recordLedger } from '../strategies/ledger.ts';
+import type { Session } from '../strategies/pool.ts';
+import { simulateWork } from '../strategies/strategy.ts';
+import { inTransaction } from '../strategies/transaction.ts';
+import { idParams, pathId } from '../workloads/http-schemas.ts';
+import { guarded, lockingRead, rmwPerform } from '../workloads/rmw.ts';
+import type { Attempt, Finding, WorkloadModule } from '../workloads/workload.ts';
 
 interface Reserve {
   kind: 'reserve-stock';

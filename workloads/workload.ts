@@ -1,9 +1,9 @@
 import type { Sql } from '../bench/databases/connect.ts';
-import type { SeedSizes } from '../bench/databases/schema.ts';
 import type { Dialect, IsolationLevel, StrategyName } from '../strategies/names.ts';
 import type { AttemptOutcome } from '../strategies/outcome.ts';
 import type { Session } from '../strategies/pool.ts';
 import type { AttemptContext } from '../strategies/strategy.ts';
+import type { SeedSizes } from './seed-sizes.ts';
 
 /**
  * One workload as one module: its tables for both dialects, seeding and the fast reset, its

@@ -1,6 +1,7 @@
 import type { Dialect } from '../../strategies/names.ts';
 import { getWorkload } from '../../workloads/catalog.ts';
 import { BUILTIN_WORKLOADS } from '../../workloads/registry.ts';
+import { DEFAULT_SEED, type SeedSizes } from '../../workloads/seed-sizes.ts';
 import type { ConnectionSpec, Sql } from './connect.ts';
 import { openSql } from './connect.ts';
 
@@ -18,23 +19,7 @@ import { openSql } from './connect.ts';
  *   op_id is the primary key: a repeated opId cannot be applied twice.
  * - lockbench_meta(k, v): the seed sizes, read back by the correctness checks.
  */
-export interface SeedSizes {
-  /** Number of accounts, ids 1..accounts. Default 1000. */
-  accounts: number;
-  /** Initial balance of every account, in cents. Default 1,000,000 (10,000.00). */
-  initialBalance: number;
-  /** Number of events, ids 1..events. Default 10. */
-  events: number;
-  /** Seats per event. Default 5000 (enough not to sell out in a short run). */
-  seatsPerEvent: number;
-}
-
-export const DEFAULT_SEED: SeedSizes = {
-  accounts: 1000,
-  initialBalance: 1_000_000,
-  events: 10,
-  seatsPerEvent: 5000,
-};
+export { DEFAULT_SEED, type SeedSizes } from '../../workloads/seed-sizes.ts';
 
 const ddl = {
   postgres: (schema: string) => [

@@ -1,9 +1,9 @@
 import type { Sql } from '../../bench/databases/connect.ts';
-import type { SeedSizes } from '../../bench/databases/schema.ts';
 import type { Dialect } from '../../strategies/names.ts';
 import type { AttemptOutcome } from '../../strategies/outcome.ts';
 import type { Session } from '../../strategies/pool.ts';
 import { type LockingRead, lockingRead, type RmwStrategy } from '../rmw.ts';
+import type { SeedSizes } from '../seed-sizes.ts';
 import type { Finding } from '../workload.ts';
 import { checkBalances } from './balances.ts';
 

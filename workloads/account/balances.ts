@@ -1,7 +1,7 @@
 import { MAX_EXAMPLES, type ViolationExample } from '../../bench/check/violations.ts';
 import type { Sql } from '../../bench/databases/connect.ts';
-import type { SeedSizes } from '../../bench/databases/schema.ts';
 import type { Dialect } from '../../strategies/names.ts';
+import type { SeedSizes } from '../seed-sizes.ts';
 
 /** Account balances held against the ledger. Money in cents. */
 export interface BalanceFindings {

@@ -4,8 +4,7 @@ import type { Session } from '../../strategies/pool.ts';
 import { simulateWork } from '../../strategies/strategy.ts';
 import { inTransaction } from '../../strategies/transaction.ts';
 import type { Attempt } from '../workload.ts';
-import type { QueueOp } from './index.ts';
-import { QUEUE_SQL as sql } from './sql.ts';
+import { type QueueOp, QUEUE_SQL as sql } from './sql.ts';
 
 const tryLock = {
   postgres: 'SELECT pg_try_advisory_xact_lock($1, $2) AS got',

@@ -1,5 +1,4 @@
 import type { Sql } from '../../bench/databases/connect.ts';
-import type { SeedSizes } from '../../bench/databases/schema.ts';
 import { recordLedger } from '../../strategies/ledger.ts';
 import type { Dialect } from '../../strategies/names.ts';
 import type { AttemptOutcome } from '../../strategies/outcome.ts';
@@ -10,10 +9,11 @@ import { inTransaction } from '../../strategies/transaction.ts';
 import { insertRows } from '../account/accounts.ts';
 import { opIdBody } from '../http-schemas.ts';
 import { guarded, type LockingRead, lockingRead, MAX_RECHECKS, rmwPerform } from '../rmw.ts';
+import type { SeedSizes } from '../seed-sizes.ts';
 import type { Attempt, WorkloadModule } from '../workload.ts';
 import { advisoryClaim } from './advisory-claim.ts';
 import { checkQueue } from './check.ts';
-import { QUEUE_SQL as sql } from './sql.ts';
+import { type QueueOp, QUEUE_SQL as sql } from './sql.ts';
 
 /**
  * A job queue, the home of SKIP LOCKED. Producers enqueue jobs (`POST /jobs`); workers claim the
@@ -29,7 +29,7 @@ import { QUEUE_SQL as sql } from './sql.ts';
  * `running`: it is neither lost nor completed, and the check does not count it as a violation.
  * On MySQL/MariaDB it runs READ COMMITTED unless `--isolation` says otherwise (see `isolation`).
  */
-export type QueueOp = { kind: 'enqueue'; opId: string } | { kind: 'claim'; opId: string };
+export type { QueueOp } from './sql.ts';
 
 /** Pending jobs at the start of every cell: enough that workers do not drain the queue in a cell. */
 export const SEEDED_JOBS = 20_000;

@@ -1,5 +1,8 @@
 import type { Dialect } from '../../strategies/names.ts';
 
+/** A producer's enqueue or a worker's claim (claim, work, complete). */
+export type QueueOp = { kind: 'enqueue'; opId: string } | { kind: 'claim'; opId: string };
+
 /** The queue's statements per dialect. Job ids are BIGINT; `status` is pending | running | done. */
 interface Statements {
   /** The oldest pending job, plain; strategies append their locking clause. */

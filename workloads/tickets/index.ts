@@ -1,5 +1,4 @@
 import type { Sql } from '../../bench/databases/connect.ts';
-import type { SeedSizes } from '../../bench/databases/schema.ts';
 import { recordLedger } from '../../strategies/ledger.ts';
 import { eventExists, freeSeatExists } from '../../strategies/lookups.ts';
 import type { Dialect } from '../../strategies/names.ts';
@@ -11,6 +10,7 @@ import { inTransaction } from '../../strategies/transaction.ts';
 import { insertRows } from '../account/accounts.ts';
 import { idParams, opIdBody, pathId } from '../http-schemas.ts';
 import { guarded, type LockingRead, lockingRead, MAX_RECHECKS, rmwPerform } from '../rmw.ts';
+import type { SeedSizes } from '../seed-sizes.ts';
 import type { Attempt, Finding, WorkloadModule } from '../workload.ts';
 import { checkSeats } from './seats.ts';
 
