@@ -30,5 +30,5 @@ export { METRIC_NAMES, METRICS, type MetricName, type MetricSpec } from './metri
 export { COMPARE_USAGE, type CompareArgs, parseCompareArgs, parsePercent } from './options.ts';
 export { chooseReferences, type PeerReference, relativeEstimate } from './relative.ts';
 export { renderComparisonMarkdown } from './render-markdown.ts';
-export { median, type Spread, spreadOf } from './spread.ts';
+export { type Spread, spreadOf } from './spread.ts';
 export { type Judgement, judge, VERDICTS, type Verdict, type VerdictReason } from './verdict.ts';

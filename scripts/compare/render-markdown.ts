@@ -1,3 +1,4 @@
+import { escapeMarkdown } from '../report/markdown.ts';
 import type { ComparedMetric, Comparison, RunSummary } from './compare-runs.ts';
 import type { Estimate } from './estimate.ts';
 import { METRIC_NAMES, METRICS, type MetricName } from './metrics.ts';
@@ -31,7 +32,7 @@ export function renderComparisonMarkdown(c: Comparison): string {
     );
     for (const f of failures) {
       const problem = f.kind === 'violations' ? 'invariant violated (strategy claims safety)' : 'cell failed';
-      out.push(`| ${esc(f.label)} | ${f.repeat} | ${problem} | ${esc(f.detail)} |`);
+      out.push(`| ${escapeMarkdown(f.label)} | ${f.repeat} | ${problem} | ${escapeMarkdown(f.detail)} |`);
     }
   }
 
@@ -51,23 +52,25 @@ export function renderComparisonMarkdown(c: Comparison): string {
 
   const cellLists: string[] = [];
   if (c.added.length > 0)
-    cellLists.push(`- Added (only in current): ${c.added.map((x) => esc(x.label)).join(', ')}`);
+    cellLists.push(`- Added (only in current): ${c.added.map((x) => escapeMarkdown(x.label)).join(', ')}`);
   if (c.removed.length > 0)
-    cellLists.push(`- Removed (only in baseline): ${c.removed.map((x) => esc(x.label)).join(', ')}`);
+    cellLists.push(
+      `- Removed (only in baseline): ${c.removed.map((x) => escapeMarkdown(x.label)).join(', ')}`,
+    );
   for (const u of c.unmeasured) {
     cellLists.push(
-      `- Not compared, no measured repeat on one side: ${esc(u.label)} (baseline ${u.baseline}; current ${u.current})`,
+      `- Not compared, no measured repeat on one side: ${escapeMarkdown(u.label)} (baseline ${u.baseline}; current ${u.current})`,
     );
   }
   if (cellLists.length > 0) out.push('', '### Cells not compared', '', ...cellLists);
 
-  const notes: string[] = c.warnings.map((w) => `- ⚠️ ${esc(w)}`);
+  const notes: string[] = c.warnings.map((w) => `- ⚠️ ${escapeMarkdown(w)}`);
   for (const s of c.correctness.statusChanges) {
-    notes.push(`- Status changed: ${esc(s.label)}: ${s.baseline} → ${s.current}`);
+    notes.push(`- Status changed: ${escapeMarkdown(s.label)}: ${s.baseline} → ${s.current}`);
   }
   for (const u of c.correctness.expectedUnsafe) {
     notes.push(
-      `- ${esc(u.label)}: up to ${u.maxViolations} violation(s) in ${u.unsafeRepeats} of ${u.repeats} repeat(s); ` +
+      `- ${escapeMarkdown(u.label)}: up to ${u.maxViolations} violation(s) in ${u.unsafeRepeats} of ${u.repeats} repeat(s); ` +
         `${u.strategy} does not claim safety here, so this is expected, not a failure.`,
     );
   }
@@ -179,8 +182,8 @@ function referenceText(c: Comparison): string {
 
 function runsTable(c: Comparison): string {
   const row = (name: string, r: RunSummary) =>
-    `| ${name} | ${esc(r.runId)}${r.interrupted ? ' (interrupted)' : ''} | ${r.gitSha ? r.gitSha.slice(0, 7) : '—'} | ` +
-    `${r.startedAt} | ${esc(r.cpuModel)} ×${r.cpuCount} | ${esc(r.databases.join('; ')) || '—'} |`;
+    `| ${name} | ${escapeMarkdown(r.runId)}${r.interrupted ? ' (interrupted)' : ''} | ${r.gitSha ? r.gitSha.slice(0, 7) : '—'} | ` +
+    `${r.startedAt} | ${escapeMarkdown(r.cpuModel)} ×${r.cpuCount} | ${escapeMarkdown(r.databases.join('; ')) || '—'} |`;
   return [
     '| | run | commit | started | CPU | databases |',
     '| --- | --- | --- | --- | --- | --- |',
@@ -196,7 +199,7 @@ function metricTable(rows: readonly ComparedMetric[]): string[] {
   ];
   for (const m of rows) {
     lines.push(
-      `| ${esc(m.label)} | ${metricText(m.metric)} | ${fmtEstimate(m.absolute.baseline, m.metric)} | ` +
+      `| ${escapeMarkdown(m.label)} | ${metricText(m.metric)} | ${fmtEstimate(m.absolute.baseline, m.metric)} | ` +
         `${fmtEstimate(m.absolute.current, m.metric)} | ${fmtRatio(m.absolute)} | ${relativeText(m)} | ${fmtVerdict(m)} |`,
     );
   }
@@ -217,7 +220,7 @@ function relativeText(m: ComparedMetric): string {
   if (m.isReference && METRICS[m.metric].relative) return 'reference';
   const r = m.relative;
   if (!r) return '—';
-  return `÷${esc(r.reference)}: ${fmtRel(r.baseline.value)} → ${fmtRel(r.current.value)}, ${fmtRatio(r)}, ${VERDICT_TEXT[r.verdict]}`;
+  return `÷${escapeMarkdown(r.reference)}: ${fmtRel(r.baseline.value)} → ${fmtRel(r.current.value)}, ${fmtRatio(r)}, ${VERDICT_TEXT[r.verdict]}`;
 }
 
 function rules(c: Comparison): string[] {
@@ -257,10 +260,6 @@ function rules(c: Comparison): string[] {
     '- Exit 1 on a judged regression or a correctness failure; figures not judged and cells only on one side never fail it. ' +
       'When no figure had an interval in both runs the headline says "could not tell".',
   ];
-}
-
-function esc(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
 }
 
 const VERDICT_TEXT: Record<Verdict, string> = {
