@@ -1,4 +1,4 @@
-import { loadedWorkloadSources } from '../workloads/catalog.ts';
+import { getWorkload, loadedWorkloadSources } from '../workloads/catalog.ts';
 import type { BenchConfig } from './config.ts';
 import type { PlannedCell } from './plan.ts';
 
@@ -10,7 +10,11 @@ export function serverSettings(
   return {
     strategy: cell.strategy,
     workload: cell.workload,
-    isolation: config.isolation,
+    // What the server runs at: a workload may bring its own for `default` (queue: MySQL READ COMMITTED).
+    isolation:
+      config.isolation === 'default'
+        ? (getWorkload(cell.workload).isolation?.[cell.database] ?? 'default')
+        : config.isolation,
     pool: config.pool,
     workers: config.workers,
     maxAttempts: config.maxAttempts,

@@ -63,6 +63,7 @@ export async function resetAndSeed(
   try {
     if (opts.full) await admin.query(drop[spec.dialect](spec.schema));
     for (const stmt of ddl[spec.dialect](spec.schema)) await admin.query(stmt);
+    await addItemColumn(admin, spec.schema);
     await admin.query(`TRUNCATE TABLE ${q('ledger')}`);
     state = !opts.full && (await seededWith(admin, q, sizes)) ? 'reset' : 'seeded';
     if (state === 'seeded') {
@@ -85,6 +86,22 @@ export async function resetAndSeed(
     await sql.close();
   }
   return state;
+}
+
+/**
+ * A ledger made before item_id existed (an external database seeded by an older lockbench) gets
+ * the column: CREATE TABLE IF NOT EXISTS leaves an existing table as it is. MySQL 8 has no
+ * ADD COLUMN IF NOT EXISTS, so the catalogue is asked first.
+ */
+async function addItemColumn(sql: Sql, schema: string): Promise<void> {
+  const p = (i: number) => (sql.dialect === 'postgres' ? `$${i}` : '?');
+  const { rows } = await sql.query(
+    `SELECT 1 AS x FROM information_schema.columns WHERE table_schema = ${p(1)} AND table_name = 'ledger' AND column_name = 'item_id'`,
+    [schema],
+  );
+  if (rows.length > 0) return;
+  const table = sql.dialect === 'postgres' ? `${schema}.ledger` : `\`${schema}\`.ledger`;
+  await sql.query(`ALTER TABLE ${table} ADD COLUMN item_id BIGINT NULL`);
 }
 
 /** True when lockbench_meta holds exactly these seed sizes. */

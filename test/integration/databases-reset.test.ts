@@ -49,4 +49,26 @@ describe.each(['postgres', 'mysql'] as const)('reset between cells on %s', (dial
     expect(await resetAndSeed(spec, { ...sizes, seatsPerEvent: 8 })).toBe('seeded');
     expect((await state(sql)).total).toBe(20 * 500);
   });
+
+  it('adds item_id to a ledger made before it existed, keeping the table', async () => {
+    const old = specFor(dialect, 't_reset_old');
+    const admin = await openSql(old, { withSchema: false });
+    opened.push(admin);
+    const q = (t: string) => (dialect === 'postgres' ? `t_reset_old.${t}` : `\`t_reset_old\`.${t}`);
+    await admin.query(
+      dialect === 'postgres'
+        ? 'DROP SCHEMA IF EXISTS t_reset_old CASCADE'
+        : 'DROP DATABASE IF EXISTS t_reset_old',
+    );
+    await admin.query(dialect === 'postgres' ? 'CREATE SCHEMA t_reset_old' : 'CREATE DATABASE t_reset_old');
+    await admin.query(
+      `CREATE TABLE ${q('ledger')} (op_id VARCHAR(64) PRIMARY KEY, kind VARCHAR(16) NOT NULL, account_id INT NULL, counter_account_id INT NULL, amount BIGINT NOT NULL DEFAULT 0, event_id INT NULL, seat_id INT NULL)`,
+    );
+    await resetAndSeed(old, sizes, { workloads: ['queue'] });
+    const sql = await openSql(old);
+    opened.push(sql);
+    await sql.query(`INSERT INTO ledger (op_id, kind, amount, item_id) VALUES ('j', 'claim', 0, 7)`);
+    const { rows } = await sql.query<{ item_id: unknown }>('SELECT item_id FROM ledger');
+    expect(rows.map((r) => Number(r.item_id))).toEqual([7]);
+  });
 });

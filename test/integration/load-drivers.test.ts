@@ -146,10 +146,10 @@ describe('closed-model driver (autocannon)', () => {
     await expectReconciled(r, s);
     expect(r.outcomes.timeout).toBeGreaterThan(0);
     expect(
-      r.indeterminate.some((op) => op.kind !== 'transfer' && op.kind !== 'reserve' && op.account === 13),
+      r.indeterminate.some((op) => op.kind !== 'transfer' && op.kind !== 'reserve' && op.accountId === 13),
     ).toBe(true);
     expect(
-      r.acknowledged.some((op) => op.kind !== 'transfer' && op.kind !== 'reserve' && op.account === 13),
+      r.acknowledged.some((op) => op.kind !== 'transfer' && op.kind !== 'reserve' && op.accountId === 13),
     ).toBe(false);
   });
 
@@ -263,8 +263,8 @@ describe('open-model driver (undici)', () => {
     await expectReconciled(r, s);
     expect(r.outcomes.timeout).toBeGreaterThan(0);
     expect(r.outcomes.error).toBe(0);
-    const on13 = (op: { kind: string; account?: number }) =>
-      op.kind !== 'transfer' && op.kind !== 'reserve' && op.account === 13;
+    const on13 = (op: { kind: string; accountId?: unknown }) =>
+      op.kind !== 'transfer' && op.kind !== 'reserve' && op.accountId === 13;
     expect(r.indeterminate.some(on13)).toBe(true);
     expect(r.acknowledged.some(on13)).toBe(false);
   });
