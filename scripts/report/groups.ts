@@ -7,6 +7,7 @@ import type {
   RunResult,
 } from '../../bench/result-schema.ts';
 import { figureInterval } from '../../bench/stats/cell-interval.ts';
+import { type MergedLatency, mergedLatency } from '../../bench/stats/merged-latency.ts';
 import { STRATEGY_NAMES, WORKLOAD_NAMES } from '../../strategies/names.ts';
 import type { Figure } from './stats.ts';
 import { figureOf } from './stats.ts';
@@ -86,6 +87,11 @@ export interface Row {
   /** Repeats that failed or were unsupported. */
   notRun: Cell[];
   figures: RowFigures | null;
+  /**
+   * Percentiles of the measured repeats' histograms added together (every response counted once);
+   * null when a repeat has no histograms (runs before schema 2) or nothing was measured.
+   */
+  merged: MergedLatency | null;
   /**
    * 95% intervals of the ranked figures, by the one rule in bench/stats/cell-interval.ts (over the
    * repeats when there are two or more, else the cell's own); null where none exists.
@@ -286,6 +292,7 @@ export function groupCells(result: RunResult): Group[] {
         measured,
         notRun: sorted.filter((c) => c.status === 'failed' || c.status === 'unsupported'),
         figures: summarize(measured),
+        merged: mergedLatency(measured.map((c) => c.metrics)),
         intervals: {
           goodput: figureInterval(
             measured.map((c) => c.metrics),
