@@ -50,13 +50,15 @@ export interface BuildServerDeps {
 
 /**
  * What POST /admin/configure may change between cells: everything but the database, the schema,
- * the workers and the port, which belong to the process. Missing fields take their defaults.
+ * the workers, the address and the drain time, which belong to the process. Missing fields take their defaults.
  */
 export const ConfigureSchema = ServerOptionsSchema.omit({
   dbUrl: true,
   schema: true,
   workers: true,
   port: true,
+  host: true,
+  drainMs: true,
 }).strict();
 export type ConfigureBody = z.input<typeof ConfigureSchema>;
 

@@ -34,6 +34,8 @@ describe('parseServerArgs', () => {
       lockOrder: 'id',
       workers: 1,
       port: 0,
+      host: '127.0.0.1',
+      drainMs: 0,
     });
     expect(Object.isFrozen(cmd.options)).toBe(true);
   });
@@ -63,6 +65,7 @@ describe('parseServerArgs', () => {
         '--port',
         '8080',
       ],
+      ...['--host', '0.0.0.0', '--drain-ms', '5000'],
     ];
     const cmd = parseServerArgs(argv, env);
     if (cmd.kind !== 'run') throw new Error('expected run');
@@ -76,12 +79,14 @@ describe('parseServerArgs', () => {
       maxAttempts: 3,
       backoffBaseMs: 1,
       backoffCapMs: 50,
+      host: '0.0.0.0',
+      drainMs: 5000,
       workMs: 2.5,
       lockOrder: 'request',
       workers: 2,
       port: 8080,
     });
-    expect(Object.keys(SERVER_FLAGS)).toHaveLength(13);
+    expect(Object.keys(SERVER_FLAGS)).toHaveLength(15);
     for (const flag of Object.values(SERVER_FLAGS)) expect(serverUsage()).toContain(flag);
   });
 
