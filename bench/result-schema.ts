@@ -274,7 +274,8 @@ export type Cell = z.infer<typeof Cell>;
 
 export const DatabaseInfo = z.strictObject({
   id: z.string(),
-  product: z.enum(['postgresql', 'mysql', 'mariadb']),
+  /** PostgreSQL's protocol: postgresql, cockroachdb, yugabytedb; MySQL's: mysql, mariadb, tidb. */
+  product: z.enum(['postgresql', 'mysql', 'mariadb', 'cockroachdb', 'yugabytedb', 'tidb']),
   version: z.string(),
   kind: z.enum(['throwaway', 'external']),
   /** Loopback host:port or the redacted URL; never a password. */

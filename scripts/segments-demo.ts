@@ -209,6 +209,10 @@ if (isEntry(import.meta.url)) {
     line(
       `cell ${cell.strategy} x ${cell.workload}/${cell.profile}, ${cell.connections} connections, ${cell.warmup} warm-up + ${cell.duration}; PostgreSQL ${db.info.version} throwaway; ${values.servers} servers, ${values.segments} segments`,
     );
+    // A new server process climbs for seconds while its JIT warms: one discarded segmented round
+    // warms every server before anything is compared.
+    await runSegmented(db.spec.url, cell, servers.urls, Number(values.segments), join(root, 'warm'));
+    line('warm-up round done (discarded)');
     const seg: number[] = [];
     const one: number[] = [];
     for (let r = 0; r < Number(values.rounds); r++) {

@@ -2,10 +2,10 @@ import { naivePlan } from './naive.ts';
 import type { Dialect } from './names.ts';
 import type { AttemptOutcome } from './outcome.ts';
 import type { Session } from './pool.ts';
+import { productSupports } from './product-support.ts';
 import { type Guard, type LockKey, readModifyWrite } from './read-modify-write.ts';
 import { mysqlLockWaitSeconds } from './settings.ts';
 import type { AttemptContext, Strategy } from './strategy.ts';
-import { SUPPORTED } from './support.ts';
 
 /**
  * A named application lock per row, taken before the naive logic: the rows themselves are read
@@ -85,7 +85,7 @@ const mysqlGuard: Guard = {
 export const advisory: Strategy = {
   name: 'advisory',
   claimsSafe: () => true,
-  supports: () => SUPPORTED,
+  supports: (db) => productSupports(db, 'advisory'),
   noWait: false,
   ...readModifyWrite({ ...naivePlan, guard: { postgres: postgresGuard, mysql: mysqlGuard } }),
 };

@@ -131,6 +131,9 @@ const PRODUCT_NAMES: Record<DatabaseInfo['product'], string> = {
   postgresql: 'PostgreSQL',
   mysql: 'MySQL',
   mariadb: 'MariaDB',
+  cockroachdb: 'CockroachDB',
+  yugabytedb: 'YugabyteDB',
+  tidb: 'TiDB',
 };
 
 export function productLabel(db: DatabaseInfo): string {
