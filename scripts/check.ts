@@ -23,6 +23,13 @@ const USAGE = `usage: npm run check -- <run dir> [--pg-url <url> | --mysql-url <
 
   Exit: 0 checked and safe, 1 a strategy that claims safety broke an invariant, 2 bad input.`;
 
+/** The command's options (a test checks the deploy manifests use no other). */
+export const CHECK_OPTIONS = {
+  'pg-url': { type: 'string' },
+  'mysql-url': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 /** Runs the command; returns the process exit code. */
 export async function main(
   argv: readonly string[],
@@ -36,11 +43,7 @@ export async function main(
       ({ values, positionals } = parseArgs({
         args: [...argv],
         allowPositionals: true,
-        options: {
-          'pg-url': { type: 'string' },
-          'mysql-url': { type: 'string' },
-          help: { type: 'boolean', short: 'h' },
-        },
+        options: CHECK_OPTIONS,
       }));
     } catch (e) {
       throw new LockbenchError('LOCKBENCH_USAGE', `${(e as Error).message}\n\n${USAGE}`);

@@ -19,6 +19,12 @@ const USAGE = `usage: npm run merge -- <run dir> <run dir> ... [--out <dir>]
   --out <dir>     parent directory of the merged run (default results)
   -h, --help      show this help`;
 
+/** The command's options (a test checks the deploy manifests use no other). */
+export const MERGE_OPTIONS = {
+  out: { type: 'string', short: 'o' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 /** Runs the command; returns the process exit code. */
 export async function main(
   argv: readonly string[],
@@ -31,7 +37,7 @@ export async function main(
       ({ values, positionals } = parseArgs({
         args: [...argv],
         allowPositionals: true,
-        options: { out: { type: 'string', short: 'o' }, help: { type: 'boolean', short: 'h' } },
+        options: MERGE_OPTIONS,
       }));
     } catch (e) {
       throw new LockbenchError('LOCKBENCH_USAGE', `${(e as Error).message}\n\n${USAGE}`);
