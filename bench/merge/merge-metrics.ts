@@ -1,3 +1,4 @@
+import { summarizeEncoded } from '../load/histogram.ts';
 import { type LoadResult, mergeLoadResults, toMetricsPart } from '../load/load-result.ts';
 import type { Cell, ErrorClasses, Metrics, Outcomes } from '../result-schema.ts';
 
@@ -49,13 +50,22 @@ function sumRecord(records: readonly Record<string, number>[]): Record<string, n
 
 /**
  * The metrics of segments that ran side by side (same cell, same start, separate processes or
- * hosts): counts add up, the histograms are added exactly (per second too, so the p99 interval is
- * recomputed from the merged seconds), goodput is the total over the longest part's window.
+ * hosts): counts add up, the histograms are added exactly (per second too, so the p99 interval and
+ * the timeline's p99s come from the merged seconds), goodput is the total over the longest part's
+ * window.
  * Retries are weighted by each part's successes; error classes and database deltas add up
  * (each part reports what its own servers counted).
  */
 export function mergeSegmentMetrics(parts: readonly Mergeable[]): Metrics {
   const load = toMetricsPart(mergeLoadResults(parts.map(asLoadResult)));
+  // Each merged second's p99 from its merged histogram (mergeLoadResults keeps the parts' largest,
+  // an upper bound); the timeline and the per-second histograms are filed together, second by second.
+  const seconds = load.histograms?.perSecondUs ?? [];
+  if (seconds.length === load.timeseries.length)
+    load.timeseries = load.timeseries.map((p, i) => ({
+      ...p,
+      p99Ms: summarizeEncoded(seconds[i] as string).p99,
+    }));
   const metrics = parts.map((p) => p.metrics);
   const ok = metrics.reduce((s, m) => s + m.outcomes.ok, 0);
   const weight = (m: Metrics) => (ok > 0 ? m.outcomes.ok / ok : 1 / metrics.length);

@@ -191,6 +191,14 @@ describe('mergeRuns', () => {
       [0, 1, 2, 3, 4, 5].map((t) => parts.reduce((s, p) => s + (p[t]?.length ?? 0), 0)),
     );
     expect(m.intervals?.p99Ms?.estimate).toBe(m.latencyMs.p99);
+    // Each second's p99 is that of the second's responses from every part.
+    expect(m.timeseries.map((p) => p.p99Ms)).toEqual(
+      [0, 1, 2, 3, 4, 5].map((t) => summarizeEncoded(m.histograms?.perSecondUs[t] as string).p99),
+    );
+    const second0 = parts.flatMap((p) => p[0] ?? []);
+    expect(
+      Math.abs((m.timeseries[0]?.p99Ms ?? 0) - rawPercentile(second0, 99)) / rawPercentile(second0, 99),
+    ).toBeLessThan(0.001);
     expect(operations).toHaveLength(1);
     expect(operations[0]?.acknowledged).toHaveLength(6);
     expect(operations[0]?.indeterminate).toHaveLength(3);
