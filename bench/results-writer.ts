@@ -1,21 +1,9 @@
-import { mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { mkdirSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { LockbenchError } from './errors.ts';
 import { makeDirs } from './make-dirs.ts';
 import { RunResult } from './result-schema.ts';
-
-/** Writes via a temp file and rename, so a reader (or a Ctrl-C) never sees half a file. */
-export function writeAtomic(path: string, content: string): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  try {
-    writeFileSync(tmp, content);
-    renameSync(tmp, path);
-  } catch (e) {
-    // A full disk leaves a truncated temp file: never leave it behind.
-    rmSync(tmp, { force: true });
-    throw e;
-  }
-}
+import { writeFileAtomicSync } from './write-atomic.ts';
 
 /** A new directory for one run; an existing one is never reused or overwritten. */
 export function createRunDir(outDir: string, runId: string): string {
@@ -43,7 +31,7 @@ export function writeRunJson(dir: string, result: RunResult): string {
     );
   }
   const path = join(dir, 'run.json');
-  writeAtomic(path, `${JSON.stringify(checked.data, null, 2)}\n`);
+  writeFileAtomicSync(path, `${JSON.stringify(checked.data, null, 2)}\n`);
   return path;
 }
 

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { type BuildOptions, build } from 'esbuild';
@@ -8,6 +8,7 @@ import type { ServerStats } from '../servers/protocol.ts';
 import { envWithoutCredentials } from './databases/child-env.ts';
 import { ROOT } from './environment.ts';
 import { LockbenchError } from './errors.ts';
+import { writeFileAtomicSync } from './write-atomic.ts';
 
 /** Exit code servers/main.ts uses for a strategy x database combination it does not support. */
 export const EXIT_UNSUPPORTED = 3;
@@ -93,9 +94,7 @@ export async function bundleServer(root = ROOT): Promise<string> {
   const file = join(dir, `server-${hash}.mjs`);
   if (!existsSync(file)) {
     mkdirSync(dir, { recursive: true });
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, code);
-    renameSync(tmp, file);
+    writeFileAtomicSync(file, code);
   }
   return file;
 }

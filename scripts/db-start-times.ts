@@ -7,13 +7,9 @@ import {
   startThrowawayMysql,
   startThrowawayPostgres,
 } from '../bench/databases/index.ts';
+import { median } from '../bench/stats/median.ts';
 
 const n = Number(process.argv[2] ?? 5);
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-};
 const starters = {
   postgres: startThrowawayPostgres,
   ...(findMysqlServerBinary() ? { mysql: startThrowawayMysql } : {}),

@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { RunResult, SCHEMA_VERSION } from '../bench/result-schema.ts';
+import { writeFileAtomic } from '../bench/write-atomic.ts';
 import { isEntry } from './is-entry.ts';
-import { writeFileAtomic } from './report/write-reports.ts';
 
 /** Where the committed schema lives, relative to the repository root. */
 export const SCHEMA_FILE = new URL('../results/schema.json', import.meta.url);

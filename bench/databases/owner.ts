@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { lstatSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { lstatSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomicSync } from '../write-atomic.ts';
 
 /**
  * The marker lockbench writes into every throwaway server directory it creates: `owner.json`,
@@ -79,9 +80,7 @@ export function newOwner(serverPid: number | null, serverComm: string): Owner {
 
 /** Atomic (temp file + rename): a sweep in another process never reads half a file. */
 export function writeOwner(dir: string, owner: Owner): void {
-  const tmp = join(dir, `.owner.${process.pid}.tmp`);
-  writeFileSync(tmp, JSON.stringify(owner), { mode: 0o644 });
-  renameSync(tmp, join(dir, OWNER_FILE));
+  writeFileAtomicSync(join(dir, OWNER_FILE), JSON.stringify(owner), 0o644);
 }
 
 /** The directory's marker when it is ours (regular file, our uid, our tag, right shape), else null. */

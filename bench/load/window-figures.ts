@@ -1,20 +1,32 @@
-import type { Interval, SteadyState } from '../result-schema.ts';
+import type { Interval, Metrics, SteadyState } from '../result-schema.ts';
 import { batchMeansInterval, chooseBatchSize, MIN_BATCHES, meanInterval } from '../stats/interval.ts';
 import { judgeSteadiness, MEASURED_RULE } from '../stats/steady-state.ts';
 import { decodeHistogram } from './histogram.ts';
-import type { LoadResult } from './load-result.ts';
 
 /**
  * The figures a measured window supports beyond its totals: 95% intervals of goodput and p99 from
- * its seconds, and whether it was steady. Pure: a LoadResult in, schema values out.
+ * its seconds, and whether it was steady. Pure: a driver's result (a LoadResult) in, schema values
+ * out.
  */
+
+/** The parts of a driver's result these figures read (a LoadResult has them all). */
+export interface MeasuredWindow {
+  /** One point per full measured second. */
+  timeseries: readonly Metrics['timeseries'][number][];
+  /** One encoded latency histogram per full measured second. */
+  histograms: { perSecondUs: readonly string[] };
+  warmupPolicy: SteadyState['warmupPolicy'];
+  warmupSec: number;
+  warmupCapped: boolean;
+  warmupGoodput: number[];
+}
 
 /**
  * Goodput: batch means over the measured seconds' 2xx counts. The interval's half-width is the
  * batch means' (their mean is the window's mean rate up to the unfinished last second, which the
  * timeline leaves out), centred on the cell's goodput.
  */
-export function goodputInterval(r: LoadResult, goodputPerSec: number): Interval | null {
+export function goodputInterval(r: MeasuredWindow, goodputPerSec: number): Interval | null {
   const iv = batchMeansInterval(r.timeseries.map((p) => p.ok));
   if (!iv) return null;
   return centred(goodputPerSec, iv, 'batch-means', iv.batchSize);
@@ -46,7 +58,7 @@ function centred(
  * about a thousand responses each here, so their spread is an honest, slightly generous measure
  * of how much the window's p99 would move on a rerun.
  */
-export function p99Interval(r: LoadResult, p99Ms: number): Interval | null {
+export function p99Interval(r: MeasuredWindow, p99Ms: number): Interval | null {
   const seconds = r.histograms.perSecondUs;
   if (seconds.length < MIN_BATCHES) return null;
   const hists = seconds.map(decodeHistogram);
@@ -68,7 +80,7 @@ export function p99Interval(r: LoadResult, p99Ms: number): Interval | null {
 }
 
 /** The warm-up the driver ran and the steady-state verdict on the measured seconds' goodput. */
-export function steadyStateOf(r: LoadResult): SteadyState {
+export function steadyStateOf(r: MeasuredWindow): SteadyState {
   const j = judgeSteadiness(
     r.timeseries.map((p) => p.ok),
     MEASURED_RULE,

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { LockbenchError } from '../errors.ts';
-import { writeAtomic } from '../results-writer.ts';
+import { writeFileAtomicSync } from '../write-atomic.ts';
 
 /**
  * `operations.json` beside the run.json of a partial or merged run: the operations each cell's
@@ -26,7 +26,7 @@ export const OperationsFile = z.strictObject({ cells: z.array(CellOperations) })
 
 export function writeOperations(dir: string, cells: readonly CellOperations[]): string {
   const path = join(dir, OPERATIONS_FILE);
-  writeAtomic(path, `${JSON.stringify({ cells })}\n`);
+  writeFileAtomicSync(path, `${JSON.stringify({ cells })}\n`);
   return path;
 }
 

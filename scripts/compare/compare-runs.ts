@@ -1,10 +1,10 @@
 import type { RunResult } from '../../bench/result-schema.ts';
+import { median } from '../../bench/stats/median.ts';
 import { type CellGroup, groupCells, metricSpread, peerGroupId } from './cell-groups.ts';
 import { type CorrectnessReport, checkCorrectness, statusSummary } from './correctness.ts';
 import { type Estimate, figureEstimate } from './estimate.ts';
 import { METRIC_NAMES, METRICS, type MetricName } from './metrics.ts';
 import { chooseReferences, type PeerReference, relativeEstimate } from './relative.ts';
-import { median } from './spread.ts';
 import { type Judgement, judge, VERDICTS, type Verdict } from './verdict.ts';
 
 /**

@@ -1,4 +1,4 @@
-import type { Interval } from '../../bench/result-schema.ts';
+import type { Interval, Metrics } from '../../bench/result-schema.ts';
 import { figureInterval } from '../../bench/stats/cell-interval.ts';
 import { mean, meanInterval } from '../../bench/stats/interval.ts';
 import { type CellGroup, measuredRepeats } from './cell-groups.ts';
@@ -31,6 +31,30 @@ export interface Estimate {
    * narrow interval this is its relative half-width. Null without an interval.
    */
   logHalfWidth: number | null;
+  /**
+   * Why a within-run interval was set aside, leaving the figure without one (see `withheldReason`):
+   * 'not-steady' or 'disturbed'; null when the interval was kept or there was none to keep.
+   */
+  withheld: Withheld | null;
+}
+
+/** Why a one-repeat figure's within-run interval cannot judge a change between two runs. */
+export type Withheld = 'not-steady' | 'disturbed';
+
+/**
+ * A within-run interval (batch means over one measured window) describes how the figure wobbled
+ * inside that window, not how far another run would land from it. It stands in for the run-to-run
+ * noise only when the window measured one settled state on an otherwise quiet machine. A window
+ * whose goodput was still moving (the figure depends on when the measurement started: repeated
+ * runs of such cells differ by far more than their own intervals) or that shared the machine with
+ * something busy (another process took 15% or more of it) gives no estimate of that noise, so the
+ * figure is not judged rather than judged on an interval too narrow for it. Repeats (separate
+ * measurements spread over the run) carry their own t-interval and are always used.
+ */
+export function withheldReason(m: Metrics): Withheld | null {
+  if (m.steady !== undefined && !m.steady.steady) return 'not-steady';
+  if (m.interference?.suspect === true) return 'disturbed';
+  return null;
 }
 
 /**
@@ -47,9 +71,12 @@ export function figureEstimate(group: CellGroup, metric: MetricName): Estimate |
   const values = repeats.map(spec.read);
   let interval: { low: number; high: number; estimate: number } | null = null;
   let method: Estimate['method'] = null;
+  let withheld: Withheld | null = null;
   if (spec.interval !== null) {
     const iv = figureInterval(repeats, spec.interval);
-    if (iv) [interval, method] = [iv, iv.method];
+    // biome-ignore lint/style/noNonNullAssertion: one repeat here (figureInterval's rule)
+    withheld = iv && iv.method !== 'repeats' ? withheldReason(repeats[0]!) : null;
+    if (iv && withheld === null) [interval, method] = [iv, iv.method];
   } else if (repeats.length >= 2) {
     interval = meanInterval(values);
     if (interval) method = 'repeats';
@@ -66,6 +93,7 @@ export function figureEstimate(group: CellGroup, metric: MetricName): Estimate |
     logHalfWidth: interval
       ? logHalfWidth(floored, Math.max(interval.low, floor), Math.max(interval.high, floor))
       : null,
+    withheld,
   };
 }
 
@@ -79,7 +107,8 @@ export function logHalfWidth(value: number, low: number, high: number): number {
  * `a` divided by `b` (both floored), for relative figures: a strategy over the reference strategy
  * of the same run. On the log scale the quotient's error is the difference of the two errors;
  * treated as independent, their half-widths add in quadrature, so the quotient's interval is wider
- * than either. (A cell and its reference share the runner and so co-vary; ignoring that makes the
+ * than either. A figure whose interval was withheld leaves the quotient without one, for the same
+ * reason. (A cell and its reference share the runner and so co-vary; ignoring that makes the
  * interval too wide, never too narrow: it errs toward 'noise'.) No interval when either lacks one.
  */
 export function quotientEstimate(a: Estimate, b: Estimate): Estimate {
@@ -93,5 +122,6 @@ export function quotientEstimate(a: Estimate, b: Estimate): Estimate {
     repeats: a.repeats,
     floored: value,
     logHalfWidth: h,
+    withheld: a.withheld ?? b.withheld,
   };
 }

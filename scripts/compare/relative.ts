@@ -86,6 +86,7 @@ export function relativeEstimate(
       repeats: pairs.length,
       floored: iv.estimate,
       logHalfWidth: logHalfWidth(iv.estimate, iv.low, iv.high),
+      withheld: null,
     };
   }
   const own = figureEstimate(group, metric);

@@ -1,7 +1,10 @@
+import { escapeMarkdown } from '../report/markdown.ts';
 import type { ComparedMetric, Comparison, RunSummary } from './compare-runs.ts';
 import type { Estimate } from './estimate.ts';
 import { METRIC_NAMES, METRICS, type MetricName } from './metrics.ts';
-import type { Judgement, Verdict } from './verdict.ts';
+import type { Judgement, Verdict, VerdictReason } from './verdict.ts';
+
+type NotJudgedReason = Extract<VerdictReason, 'no-interval' | 'not-steady' | 'disturbed'>;
 
 /** How to get figures judged that have no interval; quoted in the headline and the rules. */
 export const JUDGE_HINT = 'run with --repeat 3 or longer --duration to judge them';
@@ -29,7 +32,7 @@ export function renderComparisonMarkdown(c: Comparison): string {
     );
     for (const f of failures) {
       const problem = f.kind === 'violations' ? 'invariant violated (strategy claims safety)' : 'cell failed';
-      out.push(`| ${esc(f.label)} | ${f.repeat} | ${problem} | ${esc(f.detail)} |`);
+      out.push(`| ${escapeMarkdown(f.label)} | ${f.repeat} | ${problem} | ${escapeMarkdown(f.detail)} |`);
     }
   }
 
@@ -49,23 +52,25 @@ export function renderComparisonMarkdown(c: Comparison): string {
 
   const cellLists: string[] = [];
   if (c.added.length > 0)
-    cellLists.push(`- Added (only in current): ${c.added.map((x) => esc(x.label)).join(', ')}`);
+    cellLists.push(`- Added (only in current): ${c.added.map((x) => escapeMarkdown(x.label)).join(', ')}`);
   if (c.removed.length > 0)
-    cellLists.push(`- Removed (only in baseline): ${c.removed.map((x) => esc(x.label)).join(', ')}`);
+    cellLists.push(
+      `- Removed (only in baseline): ${c.removed.map((x) => escapeMarkdown(x.label)).join(', ')}`,
+    );
   for (const u of c.unmeasured) {
     cellLists.push(
-      `- Not compared, no measured repeat on one side: ${esc(u.label)} (baseline ${u.baseline}; current ${u.current})`,
+      `- Not compared, no measured repeat on one side: ${escapeMarkdown(u.label)} (baseline ${u.baseline}; current ${u.current})`,
     );
   }
   if (cellLists.length > 0) out.push('', '### Cells not compared', '', ...cellLists);
 
-  const notes: string[] = c.warnings.map((w) => `- ⚠️ ${esc(w)}`);
+  const notes: string[] = c.warnings.map((w) => `- ⚠️ ${escapeMarkdown(w)}`);
   for (const s of c.correctness.statusChanges) {
-    notes.push(`- Status changed: ${esc(s.label)}: ${s.baseline} → ${s.current}`);
+    notes.push(`- Status changed: ${escapeMarkdown(s.label)}: ${s.baseline} → ${s.current}`);
   }
   for (const u of c.correctness.expectedUnsafe) {
     notes.push(
-      `- ${esc(u.label)}: up to ${u.maxViolations} violation(s) in ${u.unsafeRepeats} of ${u.repeats} repeat(s); ` +
+      `- ${escapeMarkdown(u.label)}: up to ${u.maxViolations} violation(s) in ${u.unsafeRepeats} of ${u.repeats} repeat(s); ` +
         `${u.strategy} does not claim safety here, so this is expected, not a failure.`,
     );
   }
@@ -91,7 +96,7 @@ function headline(c: Comparison): string {
   const judged = c.metrics.length - notJudged;
   const counted =
     notJudged > 0
-      ? `${judged} judged, ${notJudged} not judged: no interval — ${JUDGE_HINT}`
+      ? `${judged} judged, ${notJudged} not judged: ${whyNotJudged(c)} — ${JUDGE_HINT}`
       : `${judged} judged`;
   const extra = [
     n.improved > 0 ? `${n.improved} improvement(s)` : null,
@@ -113,6 +118,32 @@ function headline(c: Comparison): string {
     c.correctness.failures.length > 0 ? `${c.correctness.failures.length} correctness failure(s)` : null,
   ].filter((x) => x !== null);
   return `❌ **FAIL**: ${why.join(', ')} (${counted}).${tail}`;
+}
+
+const REASON_TEXT: Record<NotJudgedReason, string> = {
+  'no-interval': 'no interval',
+  'not-steady': 'not steady',
+  disturbed: 'machine busy',
+};
+
+/** Why one figure was not judged: the first side that says (absolute, then relative). */
+function notJudgedReason(m: ComparedMetric): NotJudgedReason {
+  for (const j of [m.absolute, m.relative]) {
+    if (j && (j.reason === 'not-steady' || j.reason === 'disturbed')) return j.reason;
+  }
+  return 'no-interval';
+}
+
+/** "no interval 3, not steady 2" over the figures not judged; one reason alone without its count. */
+function whyNotJudged(c: Comparison): string {
+  const counts = new Map<NotJudgedReason, number>();
+  for (const m of c.metrics) {
+    if (m.verdict !== 'not-judged') continue;
+    const r = notJudgedReason(m);
+    counts.set(r, (counts.get(r) ?? 0) + 1);
+  }
+  if (counts.size === 1) return REASON_TEXT[[...counts.keys()][0] as NotJudgedReason];
+  return [...counts].map(([r, n]) => `${REASON_TEXT[r]} ${n}`).join(', ');
 }
 
 /** A noise verdict although a ratio the mode relies on is beyond the threshold. */
@@ -151,8 +182,8 @@ function referenceText(c: Comparison): string {
 
 function runsTable(c: Comparison): string {
   const row = (name: string, r: RunSummary) =>
-    `| ${name} | ${esc(r.runId)}${r.interrupted ? ' (interrupted)' : ''} | ${r.gitSha ? r.gitSha.slice(0, 7) : '—'} | ` +
-    `${r.startedAt} | ${esc(r.cpuModel)} ×${r.cpuCount} | ${esc(r.databases.join('; ')) || '—'} |`;
+    `| ${name} | ${escapeMarkdown(r.runId)}${r.interrupted ? ' (interrupted)' : ''} | ${r.gitSha ? r.gitSha.slice(0, 7) : '—'} | ` +
+    `${r.startedAt} | ${escapeMarkdown(r.cpuModel)} ×${r.cpuCount} | ${escapeMarkdown(r.databases.join('; ')) || '—'} |`;
   return [
     '| | run | commit | started | CPU | databases |',
     '| --- | --- | --- | --- | --- | --- |',
@@ -168,8 +199,8 @@ function metricTable(rows: readonly ComparedMetric[]): string[] {
   ];
   for (const m of rows) {
     lines.push(
-      `| ${esc(m.label)} | ${metricText(m.metric)} | ${fmtEstimate(m.absolute.baseline, m.metric)} | ` +
-        `${fmtEstimate(m.absolute.current, m.metric)} | ${fmtRatio(m.absolute)} | ${relativeText(m)} | ${fmtVerdict(m.verdict)} |`,
+      `| ${escapeMarkdown(m.label)} | ${metricText(m.metric)} | ${fmtEstimate(m.absolute.baseline, m.metric)} | ` +
+        `${fmtEstimate(m.absolute.current, m.metric)} | ${fmtRatio(m.absolute)} | ${relativeText(m)} | ${fmtVerdict(m)} |`,
     );
   }
   return lines;
@@ -189,7 +220,7 @@ function relativeText(m: ComparedMetric): string {
   if (m.isReference && METRICS[m.metric].relative) return 'reference';
   const r = m.relative;
   if (!r) return '—';
-  return `÷${esc(r.reference)}: ${fmtRel(r.baseline.value)} → ${fmtRel(r.current.value)}, ${fmtRatio(r)}, ${VERDICT_TEXT[r.verdict]}`;
+  return `÷${escapeMarkdown(r.reference)}: ${fmtRel(r.baseline.value)} → ${fmtRel(r.current.value)}, ${fmtRatio(r)}, ${VERDICT_TEXT[r.verdict]}`;
 }
 
 function rules(c: Comparison): string[] {
@@ -210,7 +241,11 @@ function rules(c: Comparison): string[] {
       'side (goodput below 1 − threshold is worse; p99 and extra attempts above 1 + threshold). ' +
       '**noise** (no change detected): the ratio is within the threshold, or its interval reaches back inside it' +
       (c.options.mode === 'both' ? ', or the absolute and relative comparisons disagree. ' : '. ') +
-      `**not judged: no interval**: a side has no interval, so its noise is unknown; it never fails the comparison (${JUDGE_HINT}). ` +
+      `**not judged**: a side has no interval, so its noise is unknown; it never fails the comparison (${JUDGE_HINT}). ` +
+      'With one repeat, a cell whose measured window was **not steady** (its goodput still moving: the figure depends on ' +
+      'when the measurement began) or whose machine was **busy** (something else took 15% or more of it) has its ' +
+      'within-run interval set aside: that interval describes the wobble inside one window, not how far another run ' +
+      'lands, so it is not judged either. ' +
       'Extra attempts at or below their floor on both sides count as noise even without an interval: below it, retries are background.',
     '- Relative: goodput and p99 are divided by the reference strategy of the same run, database, workload, profile and ' +
       `load level; reference ${c.options.reference} when present, else the best baseline goodput. With 2 or more repeats ` +
@@ -227,10 +262,6 @@ function rules(c: Comparison): string[] {
   ];
 }
 
-function esc(text: string): string {
-  return text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
-}
-
 const VERDICT_TEXT: Record<Verdict, string> = {
   regression: 'regression',
   improved: 'improvement',
@@ -238,7 +269,9 @@ const VERDICT_TEXT: Record<Verdict, string> = {
   'not-judged': 'not judged: no interval',
 };
 
-function fmtVerdict(v: Verdict): string {
+function fmtVerdict(m: ComparedMetric): string {
+  const v = m.verdict;
+  if (v === 'not-judged') return `not judged: ${REASON_TEXT[notJudgedReason(m)]}`;
   return v === 'regression' ? '❌ **regression**' : v === 'improved' ? '✅ improvement' : VERDICT_TEXT[v];
 }
 

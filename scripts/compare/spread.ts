@@ -1,3 +1,5 @@
+import { median } from '../../bench/stats/median.ts';
+
 /** Summary of one figure over the repeats of a cell. */
 export interface Spread {
   /** Number of repeats the figure is over (>= 1). */
@@ -7,14 +9,6 @@ export interface Spread {
   max: number;
   /** The repeats' values in repeat order. */
   values: number[];
-}
-
-export function median(values: readonly number[]): number {
-  if (values.length === 0) throw new Error('median of no values');
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  // biome-ignore lint/style/noNonNullAssertion: indices are within bounds by construction
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 /** Returns null for no values: a cell whose repeats all failed has no spread. */

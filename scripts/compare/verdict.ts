@@ -7,7 +7,9 @@ import type { Estimate } from './estimate.ts';
  * - noise: no change detected. The ratio is within the threshold, or beyond it but its interval
  *   reaches back inside. In `both` mode also: absolute and relative comparisons disagree.
  * - not-judged: a side has no interval (a one-repeat run whose cells were too short for
- *   within-run batches, or a run recorded before intervals were). Never fails a comparison.
+ *   within-run batches, or a run recorded before intervals were), or its one-repeat cell was not
+ *   steady or was disturbed, so its within-run interval says nothing about run-to-run noise
+ *   (Estimate.withheld). Never fails a comparison.
  */
 export type Verdict = 'improved' | 'regression' | 'noise' | 'not-judged';
 export const VERDICTS = [
@@ -28,7 +30,11 @@ export type VerdictReason =
   /** No interval on a side, both figures at or below the floor (MetricSpec.quietBelowFloor). */
   | 'below-floor'
   /** No interval on a side. */
-  | 'no-interval';
+  | 'no-interval'
+  /** A side's one-repeat cell was not steady: its within-run interval was set aside. */
+  | 'not-steady'
+  /** A side's one-repeat cell shared the machine with something busy: likewise. */
+  | 'disturbed';
 
 export interface JudgeOptions {
   better: 'bigger' | 'smaller';
@@ -64,7 +70,12 @@ export function judge(baseline: Estimate, current: Estimate, opts: JudgeOptions)
       current.value <= opts.quietBelowFloor;
     return quiet
       ? { verdict: 'noise', reason: 'below-floor', ratio, ratioInterval: null }
-      : { verdict: 'not-judged', reason: 'no-interval', ratio, ratioInterval: null };
+      : {
+          verdict: 'not-judged',
+          reason: baseline.withheld ?? current.withheld ?? 'no-interval',
+          ratio,
+          ratioInterval: null,
+        };
   }
   const h = Math.hypot(baseline.logHalfWidth, current.logHalfWidth);
   const ratioInterval = { low: ratio * Math.exp(-h), high: ratio * Math.exp(h) };

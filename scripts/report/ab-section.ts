@@ -5,10 +5,9 @@
  */
 import type { TopLevelSpec } from 'vega-lite';
 import type { AbComparison, AbSection, RunResult } from '../../bench/result-schema.ts';
-import type { ChartSpec } from './charts.ts';
+import type { ChartSpec, RenderedChart } from './chart-spec.ts';
 import type { Block, TableCell } from './document.ts';
 import { cell, code, DASH, strong, t } from './document.ts';
-import type { RenderedChart } from './render-charts.ts';
 
 export const AB_FOREST_FILE = 'chart-ab-forest.svg';
 

@@ -1,6 +1,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { RunResult } from '../../bench/result-schema.ts';
 import { abForestChart } from './ab-section.ts';
+import type { ChartPanel, ChartSpec } from './chart-spec.ts';
 import type { Group, Row, RowFigures } from './groups.ts';
 import { groupCells, groupTitle, headlineLevel, levelLabel, levelUnit, rowsAt } from './groups.ts';
 import type { Figure } from './stats.ts';
@@ -9,31 +10,6 @@ import type { Figure } from './stats.ts';
  * The charts of a report, as Vega-Lite specs built from the grouped data. Rendering them to SVG
  * is a separate, asynchronous step (render-charts.ts); the specs themselves are plain data.
  */
-export type ChartKind = 'throughput' | 'latency' | 'timeline' | 'retries' | 'ab-forest';
-
-export interface ChartSpec {
-  /** Group.id the chart belongs to. */
-  group: string;
-  kind: ChartKind;
-  /** File name beside report.md: chart-<group>-<kind>.svg. */
-  file: string;
-  title: string;
-  /** One sentence describing the chart, for alt text and captions. */
-  alt: string;
-  /**
-   * The chart's panels, each a whole Vega-Lite spec drawn as its own SVG: the HTML report lets them
-   * sit side by side or stack with the page width (a phone gets them one under the other at full
-   * size); the chart's SVG file lays them out side by side, wrapping like the page.
-   */
-  panels: ChartPanel[];
-}
-
-export interface ChartPanel {
-  /** What the panel shows, for screen readers: "goodput (ok/s)". */
-  label: string;
-  spec: TopLevelSpec;
-}
-
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 
 /** A panel as a standalone spec with the house config. */

@@ -4,6 +4,7 @@
  * undisturbed (the cells that were not are marked wherever their figures appear).
  */
 import type { RunResult } from '../../bench/result-schema.ts';
+import { median } from '../../bench/stats/median.ts';
 import { DEFAULT_RETRY_POLICY } from '../../strategies/retry.ts';
 import type { Block, Text } from './document.ts';
 import { strong, t } from './document.ts';
@@ -11,7 +12,6 @@ import { fmtCount, fmtPercent, fmtRatio, plural } from './format.ts';
 import type { Group, MeasuredCell } from './groups.ts';
 import { levelLabel } from './groups.ts';
 import { SUSPECT_MARK, UNSTEADY_MARK } from './quality-marks.ts';
-import { median } from './stats.ts';
 
 function measuredCells(groups: readonly Group[]): { group: Group; cell: MeasuredCell }[] {
   return groups.flatMap((group) => group.rows.flatMap((r) => r.measured.map((cell) => ({ group, cell }))));

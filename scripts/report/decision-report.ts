@@ -4,6 +4,7 @@
  */
 import type { RunResult } from '../../bench/result-schema.ts';
 import { abBlocks } from './ab-section.ts';
+import type { RenderedChart } from './chart-spec.ts';
 import { conditionsBlocks } from './conditions-section.ts';
 import { detailBlocks } from './details-section.ts';
 import type { Block } from './document.ts';
@@ -15,7 +16,6 @@ import type { Group } from './groups.ts';
 import { groupCells, groupTitle, productLabel } from './groups.ts';
 import type { Observation } from './observations.ts';
 import { FINDINGS, observe } from './observations.ts';
-import type { RenderedChart } from './render-charts.ts';
 import { verdictBlocks } from './verdict-section.ts';
 
 function duration(fromIso: string, toIso: string): string {

@@ -1,12 +1,12 @@
 /** The tables and charts behind one comparison's verdict. */
 import { WORKLOADS } from '../../strategies/names.ts';
+import type { RenderedChart } from './chart-spec.ts';
 import type { Block, TableCell } from './document.ts';
 import { cell, DASH, figCell, strong, t } from './document.ts';
 import { fmtCount, fmtMs, fmtPercent, fmtRate, fmtRatio, joinWords } from './format.ts';
 import type { Group, Row } from './groups.ts';
 import { groupTitle, levelLabel, levelUnit } from './groups.ts';
 import { qualityMark } from './quality-marks.ts';
-import type { RenderedChart } from './render-charts.ts';
 import { figureOf } from './stats.ts';
 import type { LevelVerdict } from './verdict.ts';
 import { groupVerdicts } from './verdict.ts';

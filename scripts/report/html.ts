@@ -1,7 +1,7 @@
 import type { RunResult } from '../../bench/result-schema.ts';
+import type { RenderedChart } from './chart-spec.ts';
 import { buildReport } from './decision-report.ts';
 import type { Block, Inline, Text } from './document.ts';
-import type { RenderedChart } from './render-charts.ts';
 
 /** Escapes text for HTML element content and quoted attribute values. */
 export function escapeHtml(s: string): string {

@@ -22,33 +22,38 @@ export async function resolveRunFile(target: string, label = ''): Promise<string
 
 /**
  * Reads and validates a run.json. Anything that is not a valid RunResult is
- * LOCKBENCH_RESULT_INVALID with the file named and, for schema mismatches, zod's issues.
+ * LOCKBENCH_RESULT_INVALID with the file named and, for schema mismatches, zod's issues; `label`
+ * prefixes the message ("baseline: ").
  */
-export async function loadRunResult(file: string): Promise<RunResult> {
+export async function loadRunResult(file: string, label = ''): Promise<RunResult> {
   let raw: string;
   try {
     raw = await readFile(file, 'utf8');
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);
-    throw new LockbenchError('LOCKBENCH_RESULT_INVALID', `${file}: cannot be read (${why})`, { cause: e });
+    throw new LockbenchError('LOCKBENCH_RESULT_INVALID', `${label}${file}: cannot be read (${why})`, {
+      cause: e,
+    });
   }
-  return parseRunResult(raw, file);
+  return parseRunResult(raw, file, label);
 }
 
-/** Validates run.json text; `file` names it in errors. */
-export function parseRunResult(raw: string, file: string): RunResult {
+/** Validates run.json text; `file` names it in errors, after `label`. */
+export function parseRunResult(raw: string, file: string, label = ''): RunResult {
   let data: unknown;
   try {
     data = JSON.parse(raw);
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);
-    throw new LockbenchError('LOCKBENCH_RESULT_INVALID', `${file} is not valid JSON: ${why}`, { cause: e });
+    throw new LockbenchError('LOCKBENCH_RESULT_INVALID', `${label}${file} is not valid JSON: ${why}`, {
+      cause: e,
+    });
   }
   const parsed = RunResult.safeParse(data);
   if (!parsed.success) {
     throw new LockbenchError(
       'LOCKBENCH_RESULT_INVALID',
-      `${file} does not match the result schema:\n${z.prettifyError(parsed.error)}`,
+      `${label}${file} does not match the result schema:\n${z.prettifyError(parsed.error)}`,
       { cause: parsed.error },
     );
   }

@@ -1,7 +1,7 @@
 import type { RunResult } from '../../bench/result-schema.ts';
+import type { RenderedChart } from './chart-spec.ts';
 import { buildReport } from './decision-report.ts';
 import type { Block, Inline, Text } from './document.ts';
-import type { RenderedChart } from './render-charts.ts';
 
 /** Escapes text so Markdown (GitHub's flavour) shows it literally: no emphasis, links, tables or HTML. */
 export function escapeMarkdown(s: string): string {

@@ -1,26 +1,11 @@
 import * as vega from 'vega';
 import { compile } from 'vega-lite';
 import type { RunResult } from '../../bench/result-schema.ts';
-import type { ChartKind, ChartSpec } from './charts.ts';
+import type { ChartKind, ChartSpec, RenderedChart } from './chart-spec.ts';
 import { chartSpecs } from './charts.ts';
 import type { Group } from './groups.ts';
 
 /** A chart after rendering: its SVG markup, or why it could not be drawn (the report says so). */
-export interface RenderedChart {
-  group: string;
-  kind: ChartKind;
-  file: string;
-  title: string;
-  alt: string;
-  /**
-   * The chart's file: its panels laid out side by side in one standalone SVG document (no external
-   * references); null when rendering failed.
-   */
-  svg: string | null;
-  /** Each panel as its own standalone SVG, for a page that lays them out itself; empty on failure. */
-  panels: { label: string; svg: string }[];
-  error: string | null;
-}
 
 // Charts embed their data; a spec that tried to load anything would be a bug, not a feature.
 const noLoader = {

@@ -1,8 +1,8 @@
 import type { RunResult } from '../../bench/result-schema.ts';
+import type { RenderedChart } from './chart-spec.ts';
 import { renderHtml } from './html.ts';
 import { renderJson } from './json.ts';
 import { renderMarkdown } from './markdown.ts';
-import type { RenderedChart } from './render-charts.ts';
 
 /**
  * A renderer turns a run into one document. Pure and synchronous: the charts it embeds or links

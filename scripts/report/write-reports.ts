@@ -1,26 +1,11 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { RunResult } from '../../bench/result-schema.ts';
+import { writeFileAtomic } from '../../bench/write-atomic.ts';
 import { abSummaryBlocks } from './ab-section.ts';
 import { blocksToMarkdown } from './markdown.ts';
 import { renderCharts } from './render-charts.ts';
 import { RENDERERS } from './renderers.ts';
-
-/** Writes via a temporary file and a rename, so a reader never sees a half-written report. */
-export async function writeFileAtomic(file: string, content: string): Promise<void> {
-  const tmp = path.join(
-    path.dirname(file),
-    `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
-  );
-  try {
-    await writeFile(tmp, content, 'utf8');
-    await rename(tmp, file);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw e;
-  }
-}
 
 /** Chart files this module writes; anything else in the directory is left alone. */
 const CHART_FILE = /^chart-[a-z0-9-]+\.svg$/;

@@ -119,6 +119,6 @@ describe('renderComparisonMarkdown', () => {
     expect(md).toContain('floors: goodput 1 ops/s, p99 1 ms, extra attempts/success 0.05 attempts/success');
     expect(md).toContain('extra attempts 0.001 → 0.002 is ×1.00, not ×2');
     expect(md).toContain('their half-widths combined in quadrature');
-    expect(md).toContain('**not judged: no interval**: a side has no interval');
+    expect(md).toContain('**not judged**: a side has no interval');
   });
 });

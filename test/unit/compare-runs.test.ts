@@ -6,6 +6,7 @@ import {
   DEFAULT_COMPARE_OPTIONS,
 } from '../../scripts/compare/compare-runs.ts';
 import type { Estimate } from '../../scripts/compare/estimate.ts';
+import { renderComparisonMarkdown as renderMarkdown } from '../../scripts/compare/render-markdown.ts';
 import { judge } from '../../scripts/compare/verdict.ts';
 import {
   buildRun,
@@ -370,6 +371,89 @@ describe('compareRuns with one repeat: judged only where the runs carry interval
     }
   });
 
+  /** A steadiness record: `steady` with made-up figures that agree with it. */
+  const steadiness = (steady: boolean) => ({
+    steady,
+    warmupPolicy: 'auto' as const,
+    warmupSec: 10,
+    warmupCapped: !steady,
+    trendPctPerSec: steady ? 0.5 : 9,
+    trendT: steady ? 0.4 : 6,
+    cov: 0.05,
+    lastToMean: 1,
+    monotoneClimb: false,
+    rule: { maxTrendPctPerSec: 5, maxCov: 0.2, maxLastDeviation: 0.15, trendMustBeSignificant: true },
+  });
+  const busy = (share: number) => ({
+    cores: 2,
+    machineBusySec: 8,
+    ownSec: 8 - share * 10,
+    otherSec: share * 10,
+    stealSec: 0,
+    otherShare: share,
+    databaseCounted: true,
+    suspect: share >= 0.15,
+  });
+
+  it('a one-repeat cell that was not steady on either side is not judged, however far it moved', () => {
+    const one = buildRun({ jitter: [1], intervals: { goodput: 0.05, p99: 0.05 } });
+    const unsteady = (run: typeof one) =>
+      mapCells(run, forUpdate, (c) => ({
+        ...c,
+        metrics: c.metrics && { ...c.metrics, steady: steadiness(false) },
+      }));
+    const steadyBase = mapCells(one, all, (c) => ({
+      ...c,
+      metrics: c.metrics && { ...c.metrics, steady: steadiness(true) },
+    }));
+    const dropped = scaleCells(steadyBase, forUpdate, { goodput: 0.6 });
+    for (const [base, cur, side] of [
+      [steadyBase, unsteady(dropped), 'current'],
+      [unsteady(steadyBase), dropped, 'baseline'],
+    ] as const) {
+      for (const m of modes) {
+        const c = compareRuns(base, cur, mode(m));
+        const r = row(c, label, 'goodput');
+        expect(r.verdict, `${m} ${side}`).toBe('not-judged');
+        expect(r.absolute.reason, `${m} ${side}`).toBe('not-steady');
+        expect(r.absolute[side].withheld).toBe('not-steady');
+        expect(r.absolute[side].interval).toBeNull();
+        expect(c.failed, m).toBe(false);
+        expect(renderMarkdown(c)).toContain('not judged: not steady');
+      }
+    }
+    // The same drop between steady cells is a regression: the rule withholds, it does not excuse.
+    expect(compareRuns(steadyBase, dropped).failed).toBe(true);
+  });
+
+  it('a one-repeat cell measured while something else took 15% or more of the machine is not judged', () => {
+    const one = buildRun({ jitter: [1], intervals: { goodput: 0.05, p99: 0.05 } });
+    const withBusy = (run: typeof one, share: number) =>
+      mapCells(run, forUpdate, (c) => ({
+        ...c,
+        metrics: c.metrics && { ...c.metrics, interference: busy(share) },
+      }));
+    const dropped = scaleCells(one, forUpdate, { goodput: 0.6 });
+    const disturbed = compareRuns(one, withBusy(dropped, 0.3));
+    expect(row(disturbed, label, 'goodput').absolute.reason).toBe('disturbed');
+    expect(disturbed.failed).toBe(false);
+    expect(renderMarkdown(disturbed)).toMatch(/not judged: .*machine busy/);
+    // 10% of the machine taken is below the bound: still judged, still a regression.
+    expect(compareRuns(one, withBusy(dropped, 0.1)).failed).toBe(true);
+  });
+
+  it('with repeats an unsteady cell is judged on the spread of its repeats', () => {
+    const three = buildRun({ intervals: { goodput: 0.05, p99: 0.05 } });
+    const unsteady = mapCells(scaleCells(three, forUpdate, { goodput: 0.6 }), forUpdate, (c) => ({
+      ...c,
+      metrics: c.metrics && { ...c.metrics, steady: steadiness(false) },
+    }));
+    const c = compareRuns(three, unsteady, mode('absolute'));
+    const r = row(c, label, 'goodput');
+    expect(r.absolute.current.method).toBe('repeats');
+    expect(r.verdict).toBe('regression');
+  });
+
   it("relative mode's interval is wider: the reference's noise is added to the strategy's", () => {
     const one = buildRun({ jitter: [1], intervals: { goodput: 0.05, p99: 0.05 } });
     const c = compareRuns(one, scaleCells(one, forUpdate, { goodput: 0.8 }), mode('both'));
@@ -419,6 +503,7 @@ describe('judge', () => {
     repeats: 1,
     floored: value,
     logHalfWidth: half === null ? null : Math.log(1 / (1 - half)),
+    withheld: null,
   });
   const opts = { better: 'bigger' as const, threshold: 0.15, quietBelowFloor: null };
 

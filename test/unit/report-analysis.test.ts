@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { median } from '../../bench/stats/median.ts';
 import type { Group } from '../../scripts/report/groups.ts';
 import { groupCells, headlineLevel } from '../../scripts/report/groups.ts';
 import type { ObservationKind } from '../../scripts/report/observations.ts';
 import { FINDINGS, observe } from '../../scripts/report/observations.ts';
 import { describeSweep, sweepRanking } from '../../scripts/report/ranking.ts';
-import { figureOf, median } from '../../scripts/report/stats.ts';
+import { figureOf } from '../../scripts/report/stats.ts';
 import { groupVerdicts, levelVerdict } from '../../scripts/report/verdict.ts';
 import { describeViolations, hasViolations } from '../../scripts/report/violations.ts';
 import { cellOf, loadFixture, measuredCell, variant, withMeasurementQuality } from './report-fixture.ts';
