@@ -40,6 +40,7 @@ const OPTIONS = {
   'dry-run': { type: 'boolean' as const },
   // Repeatable: one per strategy server.
   'server-url': { type: 'string' as const, multiple: true as const },
+  'stats-url': { type: 'string' as const, multiple: true as const },
 };
 
 const KEY_OF_FLAG = Object.fromEntries(Object.entries(FLAG_OF).map(([k, f]) => [f.slice(2), k]));
@@ -230,6 +231,7 @@ function remoteProblem(config: BenchConfig): string | null {
     if (config.segment)
       return '--segment needs --server-url: a segment drives strategy servers that run elsewhere';
     if (config.startAt !== undefined) return '--start-at needs --server-url (and usually --segment)';
+    if (config.statsUrl) return '--stats-url needs --server-url: it names where servers elsewhere count';
     return null;
   }
   const count = config.segment?.count ?? 1;

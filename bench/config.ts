@@ -187,25 +187,26 @@ const segmentSpec = z.string().transform((v, ctx) => {
 });
 
 /** Strategy servers that run elsewhere: http(s) base URLs, repeatable. */
-const serverUrls = z.union([z.string(), z.array(z.string())]).transform((v, ctx) => {
-  const items = Array.isArray(v) ? v : [v];
-  const out: string[] = [];
-  for (const item of items) {
-    let u: URL | null = null;
-    try {
-      u = new URL(item);
-    } catch {}
-    if (!u || !/^https?:$/.test(u.protocol) || u.username || u.password) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `--server-url: expected an http:// or https:// base URL of a strategy server without credentials, like http://10.0.0.7:3000, got ${JSON.stringify(item)}`,
-      });
-      return z.NEVER;
+const serverUrls = (flag: string) =>
+  z.union([z.string(), z.array(z.string())]).transform((v, ctx) => {
+    const items = Array.isArray(v) ? v : [v];
+    const out: string[] = [];
+    for (const item of items) {
+      let u: URL | null = null;
+      try {
+        u = new URL(item);
+      } catch {}
+      if (!u || !/^https?:$/.test(u.protocol) || u.username || u.password) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${flag}: expected an http:// or https:// base URL of a strategy server without credentials, like http://10.0.0.7:3000, got ${JSON.stringify(item)}`,
+        });
+        return z.NEVER;
+      }
+      out.push(u.origin);
     }
-    out.push(u.origin);
-  }
-  return out;
-});
+    return out;
+  });
 
 /** Pairs every A/B cell gets before the stopping rule may end it: below 3 the t quantile (4.3 at 2) is too wide to help. */
 export const AB_MIN_PAIRS = 3;
@@ -316,7 +317,13 @@ export const BenchConfigSchema = z.strictObject({
    * starts. The bench then only drives load: the database is seeded by `npm run seed` and checked
    * by `npm run check`, and the result is partial (bench/segment/).
    */
-  serverUrl: serverUrls.optional(),
+  serverUrl: serverUrls('--server-url').optional(),
+  /**
+   * Where segment 1 resets and reads the servers' counters, when not the --server-url list: each
+   * host is resolved to all its addresses, so a headless Kubernetes Service names every pod (one
+   * behind a load-balanced Service would answer from one pod at a time). Default: --server-url.
+   */
+  statsUrl: serverUrls('--stats-url').optional(),
   /**
    * Drive segment k of n of the cell's load: 1/n of its connections (or of its rate), its own key
    * stream and opIds, against server k of --server-url (round robin). Default: the whole load, 1/1.
@@ -361,6 +368,7 @@ export const FLAG_OF: Record<keyof BenchConfig, string> = {
   abThreshold: '--ab-threshold',
   abBudget: '--ab-budget',
   serverUrl: '--server-url',
+  statsUrl: '--stats-url',
   segment: '--segment',
   startAt: '--start-at',
 };

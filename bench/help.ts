@@ -55,6 +55,7 @@ Servers elsewhere (load only: seed with npm run seed, merge with npm run merge, 
   --server-url <url>        a strategy server already running (servers/main.ts); repeatable, one per segment
   --segment <k/n>           drive segment k of n: 1/n of the connections or rate, its own keys and opIds
   --start-at <epoch ms>     start the load at this agreed time (every segment the same)
+  --stats-url <url>         where segment 1 reads the servers' counters: every address of the host
 
 Output
   --out <dir>               where run directories go (default results)

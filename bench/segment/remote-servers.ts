@@ -1,4 +1,33 @@
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
 import type { ServerStats } from '../../servers/protocol.ts';
+
+/** Resolves a host name to all its addresses (the shape of node:dns/promises `lookup` with `all`). */
+export type LookupAll = (host: string) => Promise<{ address: string; family: number }[]>;
+
+const lookupAll: LookupAll = (host) => lookup(host, { all: true });
+
+/**
+ * Each URL once per address its host resolves to: a headless Kubernetes Service resolves to every
+ * pod behind it, so the counters of the whole fleet are read, each pod once.
+ */
+export async function everyAddress(
+  urls: readonly string[],
+  resolve: LookupAll = lookupAll,
+): Promise<string[]> {
+  const out = new Set<string>();
+  for (const url of urls) {
+    const u = new URL(url);
+    const host = u.hostname.replace(/^\[|\]$/g, '');
+    const addresses = isIP(host) ? [{ address: host, family: isIP(host) }] : await resolve(host);
+    for (const a of addresses) {
+      const v = new URL(u.origin);
+      v.hostname = a.family === 6 ? `[${a.address}]` : a.address;
+      out.add(v.origin);
+    }
+  }
+  return [...out];
+}
 
 /** What GET /health of a strategy server says about what it serves. */
 interface Health {

@@ -10,7 +10,7 @@ import { createRunDir, updateLatest, writeRunJson } from '../results-writer.ts';
 import { cellHead, failedCell, runSeedSizes } from '../run-cell.ts';
 import { runHeader } from '../run-header.ts';
 import { errorsFromStats, retriesFromStats } from '../server-stats.ts';
-import { RemoteServers } from './remote-servers.ts';
+import { everyAddress, RemoteServers } from './remote-servers.ts';
 import { type SegmentSpec, segmentSeed, segmentTag, serverFor, shareOf, WHOLE } from './segment.ts';
 
 /** A start more than this late (ms) after --start-at means the segments do not measure the same seconds. */
@@ -44,8 +44,9 @@ async function sleepUntil(epochMs: number, signal: AbortSignal): Promise<void> {
  * One segment of one cell against strategy servers that run elsewhere (--server-url): no
  * database and no server is started here. The database was seeded before (`npm run seed`); the
  * correctness check runs once on every segment's operations (`npm run check`). Segment 1 owns
- * the servers' counters: it resets them when the measured part starts and reads them at its end,
- * so merged segments count each retry once; the others record none.
+ * the servers' counters (every address of the --stats-url hosts, or the --server-url list): it
+ * resets them when the measured part starts and reads them at its end, so merged segments count
+ * each retry once; the others record none.
  */
 async function driveSegment(
   config: Readonly<BenchConfig>,
@@ -56,11 +57,11 @@ async function driveSegment(
 ): Promise<{ cell: Cell; acknowledged: string[]; indeterminate: string[] }> {
   const urls = config.serverUrl ?? [];
   const servers = new RemoteServers([serverFor(urls, segment)]);
-  const owner = new RemoteServers(urls);
+  const checked = new RemoteServers(urls);
   const head = { ...cellHead(config as BenchConfig, planned) };
   head.server = { ...head.server, remoteServers: urls.length };
   const none = { acknowledged: [], indeterminate: [] };
-  const mismatch = await owner.mismatch(planned.strategy, planned.workload);
+  const mismatch = await checked.mismatch(planned.strategy, planned.workload);
   if (mismatch) return { cell: failedCell(config as BenchConfig, planned, mismatch), ...none };
   const profile = resolveProfileSpec(planned.profile, planned.workload);
   const sizes = { ...runSeedSizes(config), ...profile.seed };
@@ -78,6 +79,11 @@ async function driveSegment(
       };
   }
   const ownsStats = segment.index === 1;
+  // Every server once: each address of the --stats-url hosts (a headless Service: every pod), or
+  // the --server-url list as given.
+  const owner = new RemoteServers(
+    !ownsStats ? [] : config.statsUrl ? await everyAddress(config.statsUrl) : urls,
+  );
   const load = await runLoad({
     cell: {
       workload: planned.workload,

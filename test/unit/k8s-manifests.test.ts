@@ -84,6 +84,7 @@ describe('deploy/k8s manifests', () => {
       expect.arrayContaining([
         'Deployment/lockbench-servers',
         'Service/lockbench-servers',
+        'Service/lockbench-servers-pods',
         'Job/lockbench-load',
         'Job/lockbench-merge-check',
         'Job/lockbench-seed',
@@ -160,7 +161,8 @@ describe('deploy/k8s manifests', () => {
       Array.from({ length: n }, (_, i) => i + 1),
     );
     // Seed and load take the same cell options, so the tables fit the load.
-    const cellOf = (c: Container) => (c.args ?? []).filter((a) => !/^--(server-url|start-at)=/.test(a));
+    const cellOf = (c: Container) =>
+      (c.args ?? []).filter((a) => !/^--(server-url|stats-url|start-at)=/.test(a));
     expect(cellOf(container('lockbench-seed'))).toEqual(cellOf(load));
     const run = parseCommandLine(resolvedArgs(load), {});
     if (run.kind !== 'run') throw new Error('expected a run');

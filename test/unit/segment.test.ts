@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseCommandLine } from '../../bench/cli-args.ts';
 import { LockbenchError } from '../../bench/errors.ts';
+import { everyAddress } from '../../bench/segment/remote-servers.ts';
 import { segmentSeed, segmentTag, serverFor, shareOf } from '../../bench/segment/segment.ts';
 
 describe('segment arithmetic', () => {
@@ -88,5 +89,42 @@ describe('--server-url, --segment, --start-at', () => {
       /--connections 2 cannot give each of 3 segments/,
     );
     expect(usage([...one, '--start-at', '5'])).toMatch(/--start-at needs --server-url/);
+  });
+});
+
+describe('--stats-url', () => {
+  it('reads every address a host resolves to, each once, and an IP as it is', async () => {
+    const resolve = async (host: string) =>
+      host === 'lockbench-servers-pods'
+        ? [
+            { address: '10.0.0.7', family: 4 },
+            { address: '10.0.0.8', family: 4 },
+            { address: 'fd00::9', family: 6 },
+          ]
+        : [];
+    expect(
+      await everyAddress(
+        ['http://lockbench-servers-pods:3000', 'http://10.0.0.7:3000', 'http://[::1]:3000'],
+        resolve,
+      ),
+    ).toEqual(['http://10.0.0.7:3000', 'http://10.0.0.8:3000', 'http://[fd00::9]:3000', 'http://[::1]:3000']);
+  });
+
+  it('is parsed like --server-url and needs it', () => {
+    const c = parseCommandLine(
+      [
+        ...['--db', 'postgres', '--strategy', 'atomic', '--workload', 'account', '--warmup', '2s'],
+        ...['--server-url', 'http://svc:3000', '--stats-url', 'http://pods:3000', '--segment', '1/2'],
+      ],
+      {},
+    );
+    if (c.kind !== 'run') throw new Error('expected run');
+    expect(c.config.statsUrl).toEqual(['http://pods:3000']);
+    expect(() => parseCommandLine(['--stats-url', 'http://pods:3000'], {})).toThrow(
+      /--stats-url needs --server-url/,
+    );
+    expect(() => parseCommandLine(['--server-url', 'http://s:1', '--stats-url', 'pods'], {})).toThrow(
+      /--stats-url: expected an http/,
+    );
   });
 });
