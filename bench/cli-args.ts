@@ -38,6 +38,9 @@ const OPTIONS = {
   list: { type: 'boolean' as const },
   help: { type: 'boolean' as const, short: 'h' },
   'dry-run': { type: 'boolean' as const },
+  // Repeatable: one per strategy server.
+  'server-url': { type: 'string' as const, multiple: true as const },
+  'stats-url': { type: 'string' as const, multiple: true as const },
 };
 
 const KEY_OF_FLAG = Object.fromEntries(Object.entries(FLAG_OF).map(([k, f]) => [f.slice(2), k]));
@@ -193,6 +196,8 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv = proces
   if (config.lockOrder === 'request' && !config.workload.includes('transfer')) {
     throw usage('--lock-order request applies to --workload transfer only (the two-lock case)');
   }
+  const remote = remoteProblem(config);
+  if (remote) throw usage(remote);
   const planOnly = Boolean(v['dry-run']);
   if (config.ab === undefined) return { kind: 'run', config: Object.freeze(config), planOnly };
   const ab = abCommand(config.ab, merged, configPath);
@@ -213,4 +218,46 @@ function abCommand(text: string, merged: Record<string, unknown>, configPath: st
   };
   // Equal sides (pool=16,16) are allowed on purpose: an A/A run shows what noise alone reports.
   return { spec, sides: [side(0), side(1)] };
+}
+
+/**
+ * What a run against servers elsewhere (--server-url, --segment, --start-at) cannot do: it drives
+ * exactly one cell with a fixed warm-up (segments must measure the same seconds), and each
+ * segment needs at least one connection and one request/s of its own.
+ */
+function remoteProblem(config: BenchConfig): string | null {
+  const urls = config.serverUrl;
+  if (!urls) {
+    if (config.segment)
+      return '--segment needs --server-url: a segment drives strategy servers that run elsewhere';
+    if (config.startAt !== undefined) return '--start-at needs --server-url (and usually --segment)';
+    if (config.statsUrl) return '--stats-url needs --server-url: it names where servers elsewhere count';
+    return null;
+  }
+  const count = config.segment?.count ?? 1;
+  if (config.ab !== undefined) return '--server-url cannot be combined with --ab';
+  if (config.warmup === 'auto')
+    return '--server-url: give a fixed --warmup (like 3s): every segment must measure the same seconds';
+  if (config.db?.length !== 1)
+    return '--server-url: name the one database the servers use with --db postgres or --db mysql';
+  const many = (flag: string, n: number) => (n > 1 ? `${flag} has ${n} values` : null);
+  const matrix = [
+    many('--strategy', config.strategy.length),
+    many('--workload', config.workload.length),
+    many('--profile', config.profile?.length ?? 1),
+    many('--connections', config.connections.length),
+    many('--rate', config.rate?.length ?? 1),
+    config.repeat > 1 ? `--repeat is ${config.repeat}` : null,
+  ].filter((x) => x !== null);
+  if (matrix.length)
+    return `--server-url drives exactly one cell (the servers run one strategy and workload): ${matrix.join(', ')}`;
+  if (urls.length > count)
+    return `--server-url given ${urls.length} times for ${count} segment(s): segment k drives server k (round robin), so give at least as many segments as servers, or one URL behind a load balancer`;
+  const connections = config.connections[0] ?? 1;
+  if (connections < count)
+    return `--segment ${config.segment?.index}/${count}: --connections ${connections} cannot give each of ${count} segments a connection`;
+  const rate = config.rate?.[0];
+  if (rate !== undefined && rate < count)
+    return `--segment ${config.segment?.index}/${count}: --rate ${rate} cannot give each of ${count} segments a request/s`;
+  return null;
 }

@@ -173,6 +173,43 @@ const abBudget = z.union([z.number(), z.string()]).transform((v, ctx): AbBudget 
   return out;
 });
 
+/** `2/3`: segment 2 of 3 (1-based). */
+const segmentSpec = z.string().transform((v, ctx) => {
+  const m = /^(\d+)\/(\d+)$/.exec(v.trim());
+  const index = Number(m?.[1]);
+  const count = Number(m?.[2]);
+  if (!m || count < 1 || count > 1000 || index < 1 || index > count) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `--segment: expected k/n with 1 <= k <= n <= 1000, like 2/3, got ${JSON.stringify(v)}`,
+    });
+    return z.NEVER;
+  }
+  return { index, count };
+});
+
+/** Strategy servers that run elsewhere: http(s) base URLs, repeatable. */
+const serverUrls = (flag: string) =>
+  z.union([z.string(), z.array(z.string())]).transform((v, ctx) => {
+    const items = Array.isArray(v) ? v : [v];
+    const out: string[] = [];
+    for (const item of items) {
+      let u: URL | null = null;
+      try {
+        u = new URL(item);
+      } catch {}
+      if (!u || !/^https?:$/.test(u.protocol) || u.username || u.password) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${flag}: expected an http:// or https:// base URL of a strategy server without credentials, like http://10.0.0.7:3000, got ${JSON.stringify(item)}`,
+        });
+        return z.NEVER;
+      }
+      out.push(u.origin);
+    }
+    return out;
+  });
+
 /** Pairs every A/B cell gets before the stopping rule may end it: below 3 the t quantile (4.3 at 2) is too wide to help. */
 export const AB_MIN_PAIRS = 3;
 export const AB_DEFAULT_PAIRS = 8;
@@ -281,6 +318,25 @@ export const BenchConfigSchema = z.strictObject({
   abThreshold: percent('--ab-threshold', 0.5, 90).default(0.05),
   /** A/B: at most this many pairs per cell, and/or no new round after this wall time (default 8 pairs). */
   abBudget: abBudget.default({ pairs: AB_DEFAULT_PAIRS, ms: null }),
+  /**
+   * Strategy servers that run elsewhere (servers/main.ts as a service), instead of one the bench
+   * starts. The bench then only drives load: the database is seeded by `npm run seed` and checked
+   * by `npm run check`, and the result is partial (bench/segment/).
+   */
+  serverUrl: serverUrls('--server-url').optional(),
+  /**
+   * Where segment 1 resets and reads the servers' counters, when not the --server-url list: each
+   * host is resolved to all its addresses, so a headless Kubernetes Service names every pod (one
+   * behind a load-balanced Service would answer from one pod at a time). Default: --server-url.
+   */
+  statsUrl: serverUrls('--stats-url').optional(),
+  /**
+   * Drive segment k of n of the cell's load: 1/n of its connections (or of its rate), its own key
+   * stream and opIds, against server k of --server-url (round robin). Default: the whole load, 1/1.
+   */
+  segment: segmentSpec.optional(),
+  /** Epoch milliseconds every segment starts its load at, agreed in advance. Default: at once. */
+  startAt: int('--start-at', 0, Number.MAX_SAFE_INTEGER).optional(),
 });
 
 export type BenchConfig = z.output<typeof BenchConfigSchema>;
@@ -317,6 +373,10 @@ export const FLAG_OF: Record<keyof BenchConfig, string> = {
   abTarget: '--ab-target',
   abThreshold: '--ab-threshold',
   abBudget: '--ab-budget',
+  serverUrl: '--server-url',
+  statsUrl: '--stats-url',
+  segment: '--segment',
+  startAt: '--start-at',
 };
 
 /**

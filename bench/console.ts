@@ -1,4 +1,5 @@
 import type { EventEmitter } from 'node:events';
+import { checkSupport } from '../strategies/registry.ts';
 import { notApplicable } from '../workloads/support.ts';
 import type { AbPlan } from './ab/run-ab.ts';
 import type { AbCommand } from './cli-args.ts';
@@ -6,7 +7,7 @@ import { AB_MIN_PAIRS, type BenchConfig } from './config.ts';
 import { attachProgressDisplay } from './load/progress-display.ts';
 import type { Plan, RunEvents } from './orchestrator.ts';
 import { RUN_OVERHEAD_SEC } from './plan.ts';
-import type { AbComparison, Cell, RunResult } from './result-schema.ts';
+import type { AbComparison, Cell, DatabaseInfo, RunResult } from './result-schema.ts';
 
 /**
  * What the bench command shows a person. Only this file (and the load driver's progress display)
@@ -151,8 +152,11 @@ export function attachConsole(
     plan: (plan) => {
       if (!ab) out.write(planText(plan, config));
     },
-    'database-ready': (info) =>
-      out.write(`database ${info.id}: ${info.product} ${info.version} (${info.kind}, ${info.address})\n`),
+    'database-ready': (info) => {
+      out.write(`database ${info.id}: ${info.product} ${info.version} (${info.kind}, ${info.address})\n`);
+      // What this product lacks, before any cell runs: those cells are recorded as unsupported.
+      for (const line of declinedLines(info, config)) out.write(`  ${line}\n`);
+    },
     'database-skipped': (s) => out.write(`database ${s.id} skipped: ${coded(s)}\n`),
     'cell-start': (cell, { index, total, side, pair }) => {
       const where = side ? `${side}, pair ${(pair ?? 0) + 1}` : `${index + 1}/${total}`;
@@ -210,4 +214,19 @@ function abSummary(result: RunResult): string[] {
       : null,
     '',
   ].filter((l): l is string => l !== null);
+}
+
+/** `declines advisory on account: <reason>`, one line per strategy x workload the database cannot run. */
+export function declinedLines(
+  db: Pick<DatabaseInfo, 'product' | 'version'>,
+  config: Pick<BenchConfig, 'strategy' | 'workload'>,
+): string[] {
+  const lines: string[] = [];
+  for (const strategy of config.strategy) {
+    for (const workload of config.workload) {
+      const s = checkSupport(strategy, db, workload);
+      if (!s.ok) lines.push(`declines ${strategy} on ${workload}: ${s.reason}`);
+    }
+  }
+  return lines;
 }

@@ -26,6 +26,10 @@ export const ERRORS = {
   LOCKBENCH_RESULT_INVALID: { exit: 1, summary: 'a run.json does not match the result schema' },
   // A wrong path is a mistake in the command line, as a usage error is: the same exit code.
   LOCKBENCH_RESULT_MISSING: { exit: 2, summary: 'no run.json at the path given to report or compare' },
+  LOCKBENCH_MERGE_MISMATCH: {
+    exit: 2,
+    summary: 'runs given to merge differ in matrix, options, tool version or segments',
+  },
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

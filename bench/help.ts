@@ -53,6 +53,12 @@ A/B (paired: A and B interleaved, AB, BA, ..., on the same machine at the same t
   --ab-threshold <pct>      a regression: goodput B/A entirely below 1 - this (default 5%)
   --ab-budget <n[,time]>    most pairs per cell, and/or no new round after this wall time (default 8)
 
+Servers elsewhere (load only: seed with npm run seed, merge with npm run merge, check with npm run check)
+  --server-url <url>        a strategy server already running (servers/main.ts); repeatable, one per segment
+  --segment <k/n>           drive segment k of n: 1/n of the connections or rate, its own keys and opIds
+  --start-at <epoch ms>     start the load at this agreed time (every segment the same)
+  --stats-url <url>         where segment 1 reads the servers' counters: every address of the host
+
 Output
   --out <dir>               where run directories go (default results)
   --json                    print run.json on stdout; everything else goes to stderr

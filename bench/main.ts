@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { parseCommandLine } from './cli-args.ts';
+import type { BenchConfig } from './config.ts';
 import { abPlanText, attachAbConsole, attachConsole, planText, summaryText } from './console.ts';
 import { stopAll } from './databases/lifecycle.ts';
 import { sweepStale } from './databases/server-dirs.ts';
@@ -30,6 +31,7 @@ async function main(argv: string[]): Promise<number> {
   if (command.planOnly) checkOutputDir(config.out);
   else prepareOutputDir(config.out);
   // Loaded only now: a usage error answers in a fraction of the time (the reports pull in vega).
+  if (config.serverUrl) return runAgainstServers(config, command.planOnly);
   const { makePlan, runBench } = await import('./orchestrator.ts');
   const { makeAbPlan, runAb } = await import('./ab/run-ab.ts');
   const abPlan = ab ? makeAbPlan(ab) : null;
@@ -77,6 +79,39 @@ async function main(argv: string[]): Promise<number> {
   } finally {
     detach();
     await stopAll();
+  }
+}
+
+/** --server-url: drive servers that run elsewhere (one cell, or one segment of it); start nothing. */
+async function runAgainstServers(config: BenchConfig, planOnly: boolean): Promise<number> {
+  const { remoteCell, runRemote } = await import('./segment/run-remote.ts');
+  const cell = remoteCell(config);
+  const segment = config.segment ?? { index: 1, count: 1 };
+  const human = config.json ? process.stderr : process.stdout;
+  human.write(
+    `Plan: ${cell.key}, segment ${segment.index}/${segment.count}, against ${config.serverUrl?.length} server(s) elsewhere${config.startAt === undefined ? '' : `, starting at ${new Date(config.startAt).toISOString()}`}\n`,
+  );
+  if (planOnly) return 0;
+  const controller = new AbortController();
+  handleInterrupts({
+    onFirst: (signal) => {
+      process.stderr.write(`\n${signal}: stopping the load\n`);
+      controller.abort();
+    },
+    onRepeat: () => process.exit(130),
+  });
+  const events = new EventEmitter<RunEvents>();
+  const detach = attachConsole(events, { out: process.stderr, config, ab: false });
+  try {
+    const writeArtifacts = async (result: RunResult, dir: string) =>
+      (await import('./artifacts.ts')).writeArtifacts(result, dir);
+    const outcome = await runRemote({ config, events, signal: controller.signal, writeArtifacts });
+    detach();
+    if (config.json) process.stdout.write(`${JSON.stringify(outcome.result, null, 2)}\n`);
+    else human.write(summaryText(outcome.result, outcome.dir));
+    return outcome.exitCode;
+  } finally {
+    detach();
   }
 }
 

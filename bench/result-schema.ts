@@ -6,7 +6,10 @@ import { ERRORS, type ErrorCode } from './errors.ts';
  * orchestrator writes only this. Bump SCHEMA_VERSION on any change that an old reader would
  * misread (renamed or re-meant field); adding an optional field is not such a change.
  */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
+
+/** Versions a reader accepts: 1 (no histograms in cells) and the current one. */
+export const READABLE_SCHEMA_VERSIONS = [1, SCHEMA_VERSION] as const;
 
 /** Percentiles in milliseconds, sub-millisecond resolution (recorded in microseconds). */
 export const LatencySummary = z.strictObject({
@@ -154,6 +157,23 @@ export const Interference = z.strictObject({
 });
 export type Interference = z.infer<typeof Interference>;
 
+/**
+ * The HdrHistograms behind a cell's percentiles, in microseconds, each in the compressed base64
+ * encoding every HdrHistogram library reads (hdr-histogram-js: `decodeFromCompressedBase64`).
+ * Added together they give the exact percentiles of merged repeats or segments.
+ */
+export const CellHistograms = z.strictObject({
+  /** Every measured response, timeouts and transport errors included. */
+  latencyUs: z.string().min(1),
+  /** 2xx responses only. */
+  successLatencyUs: z.string().min(1),
+  /** Open model: actual start minus scheduled start; null for the closed model. */
+  scheduleLagUs: z.string().min(1).nullable(),
+  /** Every response, one histogram per full measured second: the p99 interval's batches. */
+  perSecondUs: z.array(z.string().min(1)),
+});
+export type CellHistograms = z.infer<typeof CellHistograms>;
+
 export const Metrics = z.strictObject({
   durationSec: z.number().nonnegative(),
   requestsPerSec: z.number().nonnegative(),
@@ -181,6 +201,8 @@ export const Metrics = z.strictObject({
   steady: SteadyState.optional(),
   /** Null where /proc cannot be read. Absent in runs made before it was recorded. */
   interference: Interference.nullable().optional(),
+  /** The histograms behind latencyMs, successLatencyMs and scheduleLagMs. Absent in schema 1 runs only. */
+  histograms: CellHistograms.optional(),
 });
 export type Metrics = z.infer<typeof Metrics>;
 
@@ -265,7 +287,8 @@ export type Cell = z.infer<typeof Cell>;
 
 export const DatabaseInfo = z.strictObject({
   id: z.string(),
-  product: z.enum(['postgresql', 'mysql', 'mariadb']),
+  /** PostgreSQL's protocol: postgresql, cockroachdb, yugabytedb; MySQL's: mysql, mariadb, tidb. */
+  product: z.enum(['postgresql', 'mysql', 'mariadb', 'cockroachdb', 'yugabytedb', 'tidb']),
   version: z.string(),
   kind: z.enum(['throwaway', 'external']),
   /** Loopback host:port or the redacted URL; never a password. */
@@ -366,30 +389,59 @@ export const AbSection = z.strictObject({
 });
 export type AbSection = z.infer<typeof AbSection>;
 
-export const RunResult = z.strictObject({
-  schemaVersion: z.literal(SCHEMA_VERSION),
-  runId: z.string(),
-  startedAt: z.iso.datetime(),
-  finishedAt: z.iso.datetime(),
-  /** True when the run was interrupted (Ctrl-C, a fatal error) and holds only finished cells. */
-  interrupted: z.boolean().default(false),
-  tool: z.strictObject({ name: z.string(), version: z.string(), gitSha: z.string().nullable() }),
-  environment: z.strictObject({
-    node: z.string(),
-    os: z.string(),
-    cpuModel: z.string(),
-    cpuCount: z.number().int().positive(),
-    memoryGiB: z.number().positive(),
-    hostname: z.string().optional(),
-  }),
-  /** The resolved options, passwords removed. */
-  config: z.record(z.string(), z.unknown()),
-  /** The exact command that reproduces the run. */
-  command: z.string(),
-  databases: z.array(DatabaseInfo),
-  skippedDatabases: z.array(SkippedDatabase).default([]),
-  cells: z.array(Cell),
-  /** Present on paired A/B runs only. */
-  ab: AbSection.optional(),
+/** A partial run: one segment of each cell's load (`--segment k/n`), to be merged with the others. */
+export const Segment = z.strictObject({
+  /** 1-based: this is segment `index` of `count`. */
+  index: z.number().int().positive(),
+  count: z.number().int().positive(),
+  /** Epoch ms the measured load was agreed to start at (`--start-at`); null: when ready. */
+  startAt: z.number().int().nonnegative().nullable(),
 });
+export type Segment = z.infer<typeof Segment>;
+
+export const RunResult = z
+  .strictObject({
+    schemaVersion: z.literal(READABLE_SCHEMA_VERSIONS),
+    runId: z.string(),
+    startedAt: z.iso.datetime(),
+    finishedAt: z.iso.datetime(),
+    /** True when the run was interrupted (Ctrl-C, a fatal error) and holds only finished cells. */
+    interrupted: z.boolean().default(false),
+    tool: z.strictObject({ name: z.string(), version: z.string(), gitSha: z.string().nullable() }),
+    environment: z.strictObject({
+      node: z.string(),
+      os: z.string(),
+      cpuModel: z.string(),
+      cpuCount: z.number().int().positive(),
+      memoryGiB: z.number().positive(),
+      hostname: z.string().optional(),
+    }),
+    /** The resolved options, passwords removed. */
+    config: z.record(z.string(), z.unknown()),
+    /** The exact command that reproduces the run. */
+    command: z.string(),
+    databases: z.array(DatabaseInfo),
+    skippedDatabases: z.array(SkippedDatabase).default([]),
+    cells: z.array(Cell),
+    /** Present on paired A/B runs only. */
+    ab: AbSection.optional(),
+    /** Present on a partial run (one segment of the load); absent once merged (`npm run merge`). */
+    segment: Segment.optional(),
+    /**
+     * Present on a run merged from others (`npm run merge`): the run ids it came from, and whether
+     * the correctness check of the merged cells has run (`npm run check`).
+     */
+    mergedFrom: z.array(z.string()).optional(),
+  })
+  .superRefine((run, ctx) => {
+    if (run.schemaVersion < 2) return;
+    run.cells.forEach((cell, i) => {
+      if (cell.metrics && !cell.metrics.histograms)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['cells', i, 'metrics', 'histograms'],
+          message: `schema ${run.schemaVersion}: a measured cell carries its histograms`,
+        });
+    });
+  });
 export type RunResult = z.infer<typeof RunResult>;

@@ -48,7 +48,7 @@ export interface BuildServerDeps {
 
 /**
  * What POST /admin/configure may change between cells: everything but the database, the schema,
- * the workers and the port, which belong to the process. Missing fields take their defaults.
+ * the workers, the address and the drain time, which belong to the process. Missing fields take their defaults.
  */
 export const ConfigureSchema = ServerOptionsSchema.omit({
   dbUrl: true,
@@ -56,6 +56,8 @@ export const ConfigureSchema = ServerOptionsSchema.omit({
   workers: true,
   port: true,
   workloadModule: true,
+  host: true,
+  drainMs: true,
 }).strict();
 export type ConfigureBody = z.input<typeof ConfigureSchema>;
 

@@ -5,6 +5,9 @@
  *   stdout: exactly one line, {"ready":true,"port":N,"pid":P,"workers":W}, once every worker listens
  *   stderr: one line per problem, `CODE: message` (an unsupported combination: the reason alone)
  *   stdin:  with LOCKBENCH_STOP_ON_STDIN_END=1, its end (the parent died) stops the server
+ *   SIGTERM: drain (GET /readyz 503 for --drain-ms, still serving), then close the listener, let
+ *           in-flight requests finish, close the pools, exit 0: a fleet member can leave a load
+ *           balancer without failing a request
  *   exit:   0 stopped by SIGTERM/SIGINT; 1 database unreachable or not seeded, listen failed, a
  *           worker died; 2 invalid options (LOCKBENCH_USAGE); 3 strategy x database unsupported
  *
@@ -20,6 +23,7 @@ import { loadWorkloadModule } from '../workloads/load-module.ts';
 import { checkWorkloadSupport as checkSupport } from '../workloads/support.ts';
 import { buildServer } from './app.ts';
 import { serveClusterStats, workerStatsSource } from './cluster-stats.ts';
+import { addLifecycleRoutes } from './lifecycle.ts';
 import { parseServerArgs, type ServerOptions, serverUsage } from './options.ts';
 import { StatsCounter } from './stats.ts';
 
@@ -160,10 +164,11 @@ async function runPrimary(): Promise<void> {
     const alive = workers.filter((w) => !w.isDead());
     let left = alive.length;
     if (left === 0) process.exit(EXIT_OK);
+    // Workers drain for drainMs, then finish what is in flight: give them that, and 10 s more.
     const force = setTimeout(() => {
       killAll();
       process.exit(EXIT_OK);
-    }, 10_000);
+    }, options.drainMs + 10_000);
     for (const w of alive) {
       w.once('exit', () => {
         if (--left === 0) {
@@ -209,10 +214,14 @@ async function runWorker(): Promise<void> {
         process.stderr.write(`lockbench server: internal error: ${(e as Error)?.message ?? String(e)}\n`);
     },
   });
+  const lifecycle = addLifecycleRoutes(app);
   let closing = false;
   const close = async () => {
     if (closing) return;
     closing = true;
+    lifecycle.drain();
+    if (options.drainMs > 0) await new Promise((r) => setTimeout(r, options.drainMs));
+    // Stops accepting, answers requests already received, then the onClose hook ends the pool.
     await app.close().catch(() => {});
     process.exit(EXIT_OK);
   };
@@ -224,7 +233,7 @@ async function runWorker(): Promise<void> {
   });
   process.on('disconnect', () => void close());
   try {
-    await app.listen({ host: '127.0.0.1', port: options.port });
+    await app.listen({ host: options.host, port: options.port });
   } catch (e) {
     process.send?.({ tag: TAG, kind: 'failed', message: (e as Error).message } satisfies WorkerMessage);
     process.exit(EXIT_FAILURE);

@@ -9,7 +9,7 @@ import { hasWorkload, workloadNames } from '../workloads/catalog.ts';
 /**
  * Everything one server process runs with: a strategy, a workload, a database and the executor
  * settings (strategies/settings.ts, with their defaults). Parsed once at the edge, frozen. The
- * host is always 127.0.0.1: the harness only ever serves loopback.
+ * host is 127.0.0.1 unless `--host` says otherwise: the harness itself only ever serves loopback.
  */
 export const ServerOptionsSchema = ExecutorSettingsSchema.extend({
   strategy: z.enum(STRATEGY_NAMES),
@@ -32,8 +32,21 @@ export const ServerOptionsSchema = ExecutorSettingsSchema.extend({
     .default(DEFAULT_SCHEMA),
   /** node:cluster worker processes sharing the port. Default 1. */
   workers: z.int().min(1).max(64).default(1),
-  /** TCP port on 127.0.0.1; 0 picks a free one (reported in the ready line). Default 0. */
+  /** TCP port; 0 picks a free one (reported in the ready line). Default 0. */
   port: z.int().min(0).max(65535).default(0),
+  /**
+   * Address to listen on. Default 127.0.0.1: the bench command and the tests serve loopback only;
+   * a fleet behind a load balancer (a Kubernetes pod) listens on 0.0.0.0.
+   */
+  host: z
+    .union([z.ipv4(), z.ipv6()], { error: 'expected an IP address such as 127.0.0.1 or 0.0.0.0' })
+    .default('127.0.0.1'),
+  /**
+   * On SIGTERM, milliseconds to keep serving with GET /readyz answering 503 before the listener
+   * closes, so a load balancer stops routing here first; then in-flight requests finish, the
+   * pools close and the process exits 0. Default 0.
+   */
+  drainMs: z.int().min(0).max(600_000).default(0),
 });
 
 export type ServerOptions = z.infer<typeof ServerOptionsSchema>;
@@ -55,6 +68,8 @@ export const SERVER_FLAGS = {
   lockOrder: '--lock-order',
   workers: '--workers',
   port: '--port',
+  host: '--host',
+  drainMs: '--drain-ms',
 } as const satisfies Record<Exclude<keyof ServerOptions, 'dbUrl'>, string>;
 
 export const DB_URL_ENV = 'LOCKBENCH_DB_URL';
@@ -68,6 +83,7 @@ const NUMERIC = new Set<string>([
   'workMs',
   'workers',
   'port',
+  'drainMs',
 ]);
 
 function nameOf(path: PropertyKey[]): string {
@@ -147,9 +163,14 @@ export function serverUsage(): string {
     '  --work-ms <ms>             simulated work between read and write (default 0)',
     '  --lock-order <id|request>  transfer lock order (default id)',
     '  --workers <n>              node:cluster workers sharing the port (default 1)',
-    '  --port <n>                 port on 127.0.0.1, 0 = a free one (default 0)',
+    '  --port <n>                 port, 0 = a free one (default 0)',
+    '  --host <ip>                address to listen on (default 127.0.0.1; 0.0.0.0 in a pod behind a Service)',
+    '  --drain-ms <ms>            on SIGTERM, serve this long with /readyz at 503 before closing (default 0)',
     '',
     'Prints one line {"ready":true,"port":N,"pid":P,"workers":W} on stdout when every worker listens.',
+    'GET /livez: 200 while the process runs. GET /readyz: 200 when the database answers, 503 while',
+    'it does not or while draining. SIGTERM drains: /readyz 503 for --drain-ms, the listener closes,',
+    'in-flight requests finish, the pools close, exit 0.',
     'Exit codes: 0 stopped by SIGTERM/SIGINT, 1 failure (database unreachable or not seeded, listen',
     'failed, a worker died), 2 invalid options, 3 strategy not supported on this database.',
   ].join('\n');

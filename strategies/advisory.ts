@@ -2,9 +2,9 @@ import type { Guard, LockKey } from './guard.ts';
 import type { Dialect } from './names.ts';
 import type { AttemptOutcome } from './outcome.ts';
 import type { Session } from './pool.ts';
+import { productSupports } from './product-support.ts';
 import { mysqlLockWaitSeconds } from './settings.ts';
 import type { AttemptContext, Strategy } from './strategy.ts';
-import { SUPPORTED } from './support.ts';
 
 /**
  * A named application lock per row, taken before the naive logic: the rows themselves are read
@@ -92,6 +92,6 @@ export const ADVISORY_GUARD: Readonly<Record<Dialect, Guard>> = Object.freeze({
 export const advisory: Strategy = {
   name: 'advisory',
   claimsSafe: () => true,
-  supports: () => SUPPORTED,
+  supports: (db) => productSupports(db, 'advisory'),
   noWait: false,
 };

@@ -1,3 +1,4 @@
+import { allOf, productSupports } from './product-support.ts';
 import type { Strategy } from './strategy.ts';
 import { requireVersions } from './support.ts';
 
@@ -11,7 +12,10 @@ export const skipLocked: Strategy = {
   name: 'skip-locked',
   claimsSafe: () => true,
   supports: (db) =>
-    requireVersions(db, 'FOR UPDATE SKIP LOCKED', { postgresql: '9.5', mysql: '8.0.1', mariadb: '10.6.0' }),
+    allOf(
+      requireVersions(db, 'FOR UPDATE SKIP LOCKED', { postgresql: '9.5', mysql: '8.0.1', mariadb: '10.6.0' }),
+      productSupports(db, 'skip-locked'),
+    ),
   // MariaDB's SKIP LOCKED implies NOWAIT for locks it cannot skip, reported as 1205.
   noWait: true,
 };

@@ -29,10 +29,13 @@ export function atLeast(version: string, min: string): boolean {
   return true;
 }
 
-const PRODUCT_NAMES: Record<DbFacts['product'], string> = {
+export const PRODUCT_NAMES: Record<DbFacts['product'], string> = {
   postgresql: 'PostgreSQL',
   mysql: 'MySQL',
   mariadb: 'MariaDB',
+  cockroachdb: 'CockroachDB',
+  yugabytedb: 'YugabyteDB',
+  tidb: 'TiDB',
 };
 
 /** Support for a SQL feature that arrived in a given version of each product. */

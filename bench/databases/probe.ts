@@ -2,6 +2,7 @@ import { LockbenchError } from '../errors.ts';
 import type { DatabaseInfo } from '../result-schema.ts';
 import type { ConnectionSpec } from './connect.ts';
 import { hostPort, openSql } from './connect.ts';
+import { identifyProduct } from './product.ts';
 import type { Durability } from './target.ts';
 
 type Settings = DatabaseInfo['settings'];
@@ -65,8 +66,12 @@ export async function probeDatabase(
           ],
         );
         const s: Settings = Object.fromEntries(rows.map((r) => [r.name, withUnit(r.setting, r.unit)]));
-        product = 'postgresql';
-        version = String(s.server_version ?? 'unknown');
+        // version() names CockroachDB and YugabyteDB, which report a PostgreSQL server_version.
+        const banner = (await sql.query<{ v: string }>('SELECT version() AS v')).rows[0]?.v ?? null;
+        ({ product, version } = identifyProduct('postgres', {
+          version: String(s.server_version ?? 'unknown'),
+          banner,
+        }));
         delete s.server_version;
         settings = s;
       } else {
@@ -80,9 +85,10 @@ export async function probeDatabase(
                   @@sync_binlog AS sync_binlog, @@log_bin AS log_bin`,
         );
         const r = rows[0] ?? {};
-        const v = String(r.version ?? 'unknown');
-        product = /mariadb/i.test(`${v} ${r.comment ?? ''}`) ? 'mariadb' : 'mysql';
-        version = v;
+        ({ product, version } = identifyProduct('mysql', {
+          version: String(r.version ?? 'unknown'),
+          banner: r.comment === null || r.comment === undefined ? null : String(r.comment),
+        }));
         const iso = await sql
           .query<{ iso: string }>('SELECT @@transaction_isolation AS iso')
           .catch(() => sql.query<{ iso: string }>('SELECT @@tx_isolation AS iso'));

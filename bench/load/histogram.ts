@@ -49,3 +49,30 @@ export function decodeHistogram(encoded: string): Histogram {
   decoded.destroy();
   return h;
 }
+
+/** The encoded histograms added together, encoded again: the exact histogram of all their values. */
+export function addEncoded(encoded: readonly string[]): string {
+  const [head, ...tail] = encoded;
+  if (head === undefined) throw new RangeError('no histogram to add');
+  const h = decodeHistogram(head);
+  try {
+    for (const e of tail) {
+      const o = decodeHistogram(e);
+      h.add(o);
+      o.destroy();
+    }
+    return encodeHistogram(h);
+  } finally {
+    h.destroy();
+  }
+}
+
+/** The percentiles of one encoded histogram, milliseconds. */
+export function summarizeEncoded(encoded: string): LatencySummary {
+  const h = decodeHistogram(encoded);
+  try {
+    return summarize(h);
+  } finally {
+    h.destroy();
+  }
+}

@@ -72,6 +72,7 @@ export type LoadMetrics = Pick<
   | 'timeseries'
   | 'intervals'
   | 'steady'
+  | 'histograms'
 > & {
   scheduleLagMs?: LatencySummary;
   cpu: { driverSec: number; serverSec: number | null };
@@ -99,6 +100,7 @@ export function toMetricsPart(r: LoadResult): LoadMetrics {
       p99Ms: p99Interval(r, latencyMs.p99),
     },
     steady: steadyStateOf(r),
+    histograms: r.histograms,
     cpu: { driverSec: r.driverCpuSec, serverSec: r.serverCpuSec },
   };
   if (r.histograms.scheduleLagUs !== null) part.scheduleLagMs = summarizeEncoded(r.histograms.scheduleLagUs);

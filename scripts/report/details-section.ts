@@ -48,6 +48,8 @@ export function detailBlocks(group: Group, charts: readonly RenderedChart[]): Bl
     ? BUILTIN_WORKLOADS[group.workload]?.description
     : undefined;
   const repeats = Math.max(...group.rows.map((r) => r.measured.length));
+  // Repeats merged from their histograms: shown where a row has two or more that carry them.
+  const merged = group.rows.some((r) => r.merged !== null && r.measured.length > 1);
   blocks.push({
     kind: 'paragraph',
     text: t(
@@ -55,7 +57,7 @@ export function detailBlocks(group: Group, charts: readonly RenderedChart[]): Bl
         sweep
           ? `${levelUnit(group.levelKind)} ${group.levels.join(', ')}`
           : levelLabel(group.levelKind, group.levels[0] as number)
-      }. Goodput and p99 show ± half their 95% interval where they have one.${repeats > 1 ? ' Other figures with repeats are the median, with the min–max over repeats in parentheses.' : ''}`,
+      }. Goodput and p99 show ± half their 95% interval where they have one.${repeats > 1 ? " Other figures with repeats are the median, with the min–max over repeats in parentheses. Merged p99 is the p99 of every repeat's responses together (their histograms added), with the repeats' own p99s min–max in parentheses." : ''}`,
     ),
     tone: 'note',
   });
@@ -70,16 +72,29 @@ export function detailBlocks(group: Group, charts: readonly RenderedChart[]): Bl
       'p50 ms',
       'p99 ms',
       'p99.9 ms',
+      ...(merged ? ['merged p99 ms'] : []),
       'extra attempts / success',
       'retried',
       'repeats',
       'verdict',
     ],
-    numeric: [...leadNumeric, true, true, true, true, true, true, true, true, false],
+    numeric: [
+      ...leadNumeric,
+      true,
+      true,
+      true,
+      true,
+      true,
+      ...(merged ? [true] : []),
+      true,
+      true,
+      true,
+      false,
+    ],
     rows: group.rows.map((row) => {
       const f = row.figures;
       const label = rowVerdictLabel(row, verdicts.get(row.level));
-      if (!f) return [...lead(row), ...none(8), cell(label)];
+      if (!f) return [...lead(row), ...none(merged ? 9 : 8), cell(label)];
       return [
         ...lead(row),
         rankedCell({ value: f.goodput.median, interval: row.intervals.goodput }, f.goodput, fmtRate),
@@ -87,6 +102,7 @@ export function detailBlocks(group: Group, charts: readonly RenderedChart[]): Bl
         figCell(f.p50, fmtMs),
         rankedCell({ value: f.p99.median, interval: row.intervals.p99 }, f.p99, fmtMs),
         figCell(f.p999, fmtMs),
+        ...(merged ? [mergedP99Cell(row)] : []),
         figCell(f.extraAttemptsPerSuccess, fmtRatio),
         cell(fmtPercent(f.retriedShare.median), true),
         cell(String(row.measured.length), true),
@@ -188,4 +204,12 @@ export function detailBlocks(group: Group, charts: readonly RenderedChart[]): Bl
     }
   }
   return blocks;
+}
+
+/** The merged p99 with the per-repeat spread: `12.4 (9.8–15.1)`; a dash where not mergeable. */
+function mergedP99Cell(row: Row): TableCell {
+  if (!row.merged || !row.figures) return cell(DASH, true);
+  const spread = row.figures.p99;
+  const value = fmtMs(row.merged.latencyMs.p99);
+  return cell(spread.n > 1 ? `${value} (${fmtMs(spread.min)}–${fmtMs(spread.max)})` : value, true);
 }

@@ -7,6 +7,7 @@ import type {
   RunResult,
 } from '../../bench/result-schema.ts';
 import { figureInterval } from '../../bench/stats/cell-interval.ts';
+import { type MergedLatency, mergedLatency } from '../../bench/stats/merged-latency.ts';
 import { STRATEGY_NAMES } from '../../strategies/names.ts';
 import { BUILTIN_WORKLOADS } from '../../workloads/registry.ts';
 import type { Figure } from './stats.ts';
@@ -88,6 +89,11 @@ export interface Row {
   notRun: Cell[];
   figures: RowFigures | null;
   /**
+   * Percentiles of the measured repeats' histograms added together (every response counted once);
+   * null when a repeat has no histograms (runs before schema 2) or nothing was measured.
+   */
+  merged: MergedLatency | null;
+  /**
    * 95% intervals of the ranked figures, by the one rule in bench/stats/cell-interval.ts (over the
    * repeats when there are two or more, else the cell's own); null where none exists.
    */
@@ -126,6 +132,9 @@ const PRODUCT_NAMES: Record<DatabaseInfo['product'], string> = {
   postgresql: 'PostgreSQL',
   mysql: 'MySQL',
   mariadb: 'MariaDB',
+  cockroachdb: 'CockroachDB',
+  yugabytedb: 'YugabyteDB',
+  tidb: 'TiDB',
 };
 
 export function productLabel(db: DatabaseInfo): string {
@@ -287,6 +296,7 @@ export function groupCells(result: RunResult): Group[] {
         measured,
         notRun: sorted.filter((c) => c.status === 'failed' || c.status === 'unsupported'),
         figures: summarize(measured),
+        merged: mergedLatency(measured.map((c) => c.metrics)),
         intervals: {
           goodput: figureInterval(
             measured.map((c) => c.metrics),

@@ -35,6 +35,8 @@ describe('parseServerArgs', () => {
       lockOrder: 'id',
       workers: 1,
       port: 0,
+      host: '127.0.0.1',
+      drainMs: 0,
     });
     expect(Object.isFrozen(cmd.options)).toBe(true);
   });
@@ -68,6 +70,7 @@ describe('parseServerArgs', () => {
         '--workload-module',
         '/x/b.ts',
       ],
+      ...['--host', '0.0.0.0', '--drain-ms', '5000'],
     ];
     const cmd = parseServerArgs(argv, env);
     if (cmd.kind !== 'run') throw new Error('expected run');
@@ -81,13 +84,15 @@ describe('parseServerArgs', () => {
       maxAttempts: 3,
       backoffBaseMs: 1,
       backoffCapMs: 50,
+      host: '0.0.0.0',
+      drainMs: 5000,
       workMs: 2.5,
       lockOrder: 'request',
       workers: 2,
       port: 8080,
       workloadModule: ['/x/a.ts', '/x/b.ts'],
     });
-    expect(Object.keys(SERVER_FLAGS)).toHaveLength(14);
+    expect(Object.keys(SERVER_FLAGS)).toHaveLength(16);
     for (const flag of Object.values(SERVER_FLAGS)) expect(serverUsage()).toContain(flag);
   });
 
