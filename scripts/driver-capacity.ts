@@ -21,6 +21,7 @@ import { runOpen } from '../bench/load/open-driver.ts';
 import { processTreeCpuSec } from '../bench/load/process-cpu.ts';
 import { createRequestBuilder } from '../bench/load/request-builder.ts';
 import { OUTCOME_HEADER } from '../servers/protocol.ts';
+import { isEntry } from './is-entry.ts';
 
 interface Row {
   generator: string;
@@ -45,7 +46,7 @@ async function serve(): Promise<void> {
   process.stdout.write(`${addr.port}\n`);
 }
 
-function hasWrk(): boolean {
+export function hasWrk(): boolean {
   try {
     execFileSync('wrk', ['--version'], { stdio: 'ignore' });
     return true;
@@ -56,7 +57,7 @@ function hasWrk(): boolean {
 }
 
 /** wrk's requests/s and CPU seconds (read from the reaping shell's cutime + cstime). */
-function runWrk(
+export function runWrk(
   url: string,
   connections: number,
   durationSec: number,
@@ -97,14 +98,24 @@ function runWrk(
 const perRequestUs = (sec: number | null, requests: number) =>
   sec === null || requests === 0 ? null : (sec * 1e6) / requests;
 
-export async function measure(o: { durationSec: number; connections: number }): Promise<Row[]> {
+/** The trivial server in its own process: its URL, its pid (for its CPU) and how to stop it. */
+export async function startTrivialServer(): Promise<{ url: string; pid: number; stop(): void }> {
   const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--serve'], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  const [chunk] = (await once(child.stdout, 'data')) as [Buffer];
+  return {
+    url: `http://127.0.0.1:${Number(chunk.toString().trim())}`,
+    pid: child.pid as number,
+    stop: () => child.kill(),
+  };
+}
+
+export async function measure(o: { durationSec: number; connections: number }): Promise<Row[]> {
+  const server = await startTrivialServer();
   try {
-    const [chunk] = (await once(child.stdout, 'data')) as [Buffer];
-    const url = `http://127.0.0.1:${Number(chunk.toString().trim())}`;
-    const serverPid = child.pid as number;
+    const { url } = server;
+    const serverPid = server.pid;
     const rows: Row[] = [];
     const source = () =>
       createRequestBuilder({
@@ -224,7 +235,7 @@ export async function measure(o: { durationSec: number; connections: number }): 
     if (hi && !lo) rows.push(hi);
     return rows;
   } finally {
-    child.kill();
+    server.stop();
   }
 }
 
@@ -250,7 +261,9 @@ function arg(name: string, def: number): number {
   return v;
 }
 
-if (process.argv.includes('--serve')) {
+if (!isEntry(import.meta.url)) {
+  // Imported (bench:overhead): nothing runs.
+} else if (process.argv.includes('--serve')) {
   await serve();
 } else {
   const rows = await measure({ durationSec: arg('--duration', 5), connections: arg('--connections', 32) });
