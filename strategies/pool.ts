@@ -23,6 +23,12 @@ export interface StatementResult<T> {
 export interface Session {
   readonly dialect: Dialect;
   query<T = Row>(text: string, params?: readonly unknown[]): Promise<StatementResult<T>>;
+  /**
+   * Opens a transaction with `text` (BEGIN ...). PostgreSQL defers it and sends it in the same
+   * message batch as the transaction's first parameterised statement (one round trip instead of
+   * two); an error of either is that statement's error. MySQL/MariaDB sends it at once.
+   */
+  begin(text: string): Promise<void>;
   /** The connection is in an unknown state (a failed ROLLBACK, a lost lock release): destroy it on release. */
   discard(): void;
 }
@@ -71,24 +77,91 @@ function fromPg<T>(r: PgResults): StatementResult<T> {
   return { rows: (last?.rows ?? []) as T[], changed: last?.rowCount ?? 0, insertId: 0 };
 }
 
+/** The part of pg's Connection a query writes its messages with (pg/lib/connection.js). */
+interface PgWire {
+  parsedStatements: Record<string, string>;
+  parse(m: { text: string; name: string; types?: unknown[] }): void;
+  bind(m: { portal: string; statement: string; values: unknown[] }): void;
+  execute(m: { portal: string }): void;
+}
+
+/** Name of the prepared BEGIN statement of a session (one per distinct BEGIN text). */
+const beginName = (text: string) => `${pgName(text)}b`;
+
+/**
+ * A parameterised statement preceded by the transaction's BEGIN in the same message batch:
+ * Parse (once per connection) / Bind / Execute of BEGIN with no Sync, then pg's own Parse / Bind /
+ * Describe / Execute / Sync of the statement. BEGIN turns the batch's implicit transaction into an
+ * explicit one that outlives the Sync (the PostgreSQL protocol allows it; pgjdbc sends BEGIN this
+ * way), so the server answers both with one flush and the client waits once. The callback gets
+ * BEGIN's result and the statement's as an array (fromPg reads the last); an error in either
+ * skips the rest up to the Sync and is this query's error.
+ */
+class BeginThenQuery extends pg.Query {
+  constructor(
+    private readonly beginText: string,
+    text: string,
+    values: unknown[],
+    callback: (err: Error | undefined, r: unknown) => void,
+  ) {
+    super(text, values, callback);
+  }
+  prepare(connection: PgWire): void {
+    const name = beginName(this.beginText);
+    if (connection.parsedStatements[name] === undefined) {
+      connection.parse({ text: this.beginText, name });
+      // Recorded at once: pg books a ParseComplete under the batch's statement, not this one.
+      connection.parsedStatements[name] = this.beginText;
+    }
+    connection.bind({ portal: '', statement: name, values: [] });
+    connection.execute({ portal: '' });
+    (pg.Query.prototype as unknown as { prepare(c: PgWire): void }).prepare.call(this, connection);
+  }
+}
+
 class PgSession implements Session {
   readonly dialect = 'postgres' as const;
   broken = false;
+  /** A BEGIN not yet sent: it goes out with the next statement. */
+  pendingBegin: string | null = null;
   constructor(private readonly client: pg.PoolClient) {}
+  begin(text: string): Promise<void> {
+    this.pendingBegin = text;
+    return Promise.resolve();
+  }
   query<T>(text: string, params?: readonly unknown[]): Promise<StatementResult<T>> {
+    const values = params && params.length > 0 ? (params as unknown[]) : undefined;
+    const begin = this.pendingBegin;
+    if (begin !== null) {
+      this.pendingBegin = null;
+      // Only a parameterised statement goes in the extended protocol; a plain text (it may hold
+      // several statements) needs the simple one, so BEGIN goes first on its own.
+      if (!values)
+        return this.send<unknown>(begin, undefined, null).then(() => this.send<T>(text, undefined, null));
+    }
+    return this.send<T>(text, values, begin);
+  }
+  private send<T>(
+    text: string,
+    values: unknown[] | undefined,
+    begin: string | null,
+  ): Promise<StatementResult<T>> {
     return new Promise((resolve, reject) => {
-      const values = params && params.length > 0 ? (params as unknown[]) : undefined;
-      // A pg.Query built from text: given a config object instead, pg copies it property by
-      // property (cloneQueryConfig, about 1 µs a query here), which is most of what this layer
-      // costs. The statement name is set on the query (pg reads query.name when it submits it).
-      const q = new pg.Query(text, values, (err: Error | undefined, r: unknown) => {
+      const done = (err: Error | undefined, r: unknown) => {
         if (err) {
           if (classify(err) === 'connection') this.broken = true;
           reject(err);
         } else {
           resolve(fromPg<T>(r as PgResults));
         }
-      });
+      };
+      // A pg.Query built from text: given a config object instead, pg copies it property by
+      // property (cloneQueryConfig, about 1 µs a query here), which is most of what this layer
+      // costs. The statement name is set on the query (pg reads query.name when it submits it).
+      const q =
+        begin !== null && values
+          ? new BeginThenQuery(begin, text, values, done)
+          : new pg.Query(text, values, done);
       // Parameterised statements are prepared once per connection; a parameterless text may hold
       // several statements, which only the simple protocol allows.
       if (values) (q as { name?: string }).name = pgName(text);
@@ -115,6 +188,9 @@ class MysqlSession implements Session {
       if (classify(e) === 'connection') this.broken = true;
       throw e;
     }
+  }
+  async begin(text: string): Promise<void> {
+    await this.query(text);
   }
   discard(): void {
     this.broken = true;
@@ -158,6 +234,8 @@ function openPgPool(spec: ConnectionSpec, opts: PoolOptions): DbPool {
       try {
         return await fn(s, arg as A);
       } finally {
+        // A BEGIN the operation never followed with a statement opened nothing.
+        s.pendingBegin = null;
         // A broken client is destroyed, never reused, so its session goes with it.
         client.release(s.broken ? true : undefined);
       }

@@ -30,7 +30,8 @@ export async function inTransaction(
   begin: string,
   body: () => Promise<AttemptOutcome>,
 ): Promise<AttemptOutcome> {
-  await s.query(begin);
+  // PostgreSQL sends BEGIN with the body's first statement (strategies/pool.ts): one round trip.
+  await s.begin(begin);
   let outcome: AttemptOutcome;
   try {
     outcome = await body();

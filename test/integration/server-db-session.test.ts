@@ -70,6 +70,59 @@ describe('PostgreSQL sessions of the server pool', () => {
     // The connection is still good for the next operation.
     expect((await pool.use(read, 5)).rows).toEqual([{ id: 5 }]);
   });
+
+  it('BEGIN sent with the first parameterised statement opens a transaction that outlives it', async () => {
+    const r = await pool.use(async (s) => {
+      await s.begin('BEGIN ISOLATION LEVEL SERIALIZABLE');
+      const first = await s.query<{ x: number }>('SELECT $1::int AS x', [7]);
+      // Still in the transaction BEGIN opened: its isolation, and one transaction id throughout.
+      const inside = await s.query<{ i: string; tx: string }>(
+        "SELECT current_setting('transaction_isolation') AS i, pg_current_xact_id()::text AS tx",
+      );
+      const again = await s.query<{ tx: string }>('SELECT pg_current_xact_id()::text AS tx');
+      await s.query('COMMIT');
+      return { first: first.rows, inside: inside.rows[0], again: again.rows[0] };
+    });
+    expect(r.first).toEqual([{ x: 7 }]);
+    expect(r.inside?.i).toBe('serializable');
+    expect(r.again?.tx).toBe(r.inside?.tx);
+  });
+
+  it('a failing first statement after BEGIN rejects; ROLLBACK ends the transaction it opened', async () => {
+    const r = await pool.use(async (s) => {
+      await s.begin('BEGIN');
+      const err = await s.query('SELECT 1 / $1::int', [0]).catch((e: unknown) => e);
+      // The transaction BEGIN opened is aborted (25P02) until ROLLBACK.
+      const aborted = await s.query('SELECT 1').catch((e: unknown) => e);
+      await s.query('ROLLBACK');
+      const after = await s.query<{ x: number }>('SELECT $1::int AS x', [1]);
+      return { err, aborted, after: after.rows };
+    });
+    expect(r.err).toMatchObject({ code: '22012' });
+    expect(r.aborted).toMatchObject({ code: '25P02' });
+    expect(r.after).toEqual([{ x: 1 }]);
+  });
+
+  it('BEGIN followed by a parameterless text, or by nothing, opens nothing it leaves behind', async () => {
+    const inTx = await pool.use(async (s) => {
+      await s.begin('BEGIN');
+      const r = await s.query<{ tx: string | null }>(
+        'SELECT pg_current_xact_id_if_assigned()::text AS tx; SELECT now() = statement_timestamp() AS tx',
+      );
+      await s.query('COMMIT');
+      return r.rows[0]?.tx;
+    });
+    // Inside a transaction now() is its start, not this statement's.
+    expect(String(inTx)).toBe('false');
+    await pool.use((s) => s.begin('BEGIN'));
+    // The next operation on the same connection is not inside a transaction.
+    const outside = await pool.use((s) =>
+      s.query<{ x: boolean }>(
+        'SELECT now() = statement_timestamp() AS x; SELECT now() = statement_timestamp() AS x',
+      ),
+    );
+    expect(outside.rows[0]?.x).toBe(true);
+  });
 });
 
 describe('executor transactions on PostgreSQL', () => {
