@@ -1,6 +1,6 @@
 /**
  * How fast can the load drivers go on this machine? Starts a trivial server in a child process
- * (POST /accounts/:id/:kind answers 200 with the protocol headers at once), then drives it in turn
+ * (node:http: POST /accounts/:id/:kind answers 200 with the protocol headers at once), then drives it in turn
  * with wrk (the reference; skipped when not installed), the closed-model driver and the open-model
  * driver (rate stepped up until it no longer holds). For each: requests/s, the load generator's
  * CPU microseconds per request, and the server's. The driver and the server share the machine's
@@ -11,10 +11,10 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Fastify from 'fastify';
 import { runClosed } from '../bench/load/closed-driver.ts';
 import { toMetricsPart } from '../bench/load/load-result.ts';
 import { runOpen } from '../bench/load/open-driver.ts';
@@ -34,14 +34,30 @@ interface Row {
   note: string;
 }
 
+/**
+ * The trivial route: POST /accounts/:id/:kind answers 200 with the protocol headers and a fixed
+ * body, on plain node:http, so that the server costs as little as it can and the generators,
+ * not the server, are what runs out first.
+ */
 async function serve(): Promise<void> {
-  const app = Fastify();
-  app.post<{ Body: { opId?: string } }>('/accounts/:id/:kind', async (req, reply) => {
-    reply.header(OUTCOME_HEADER, 'ok').header('x-attempts', '1');
-    return { outcome: 'ok', opId: req.body?.opId ?? '', attempts: 1 };
+  const body = JSON.stringify({ outcome: 'ok', attempts: 1 });
+  const headers = {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': String(Buffer.byteLength(body)),
+    [OUTCOME_HEADER]: 'ok',
+    'x-attempts': '1',
+  };
+  const server = createServer((req, res) => {
+    req.resume();
+    req.once('end', () => {
+      res.writeHead(200, headers);
+      res.end(body);
+    });
   });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const addr = app.server.address();
+  server.keepAliveTimeout = 60_000;
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const addr = server.address();
   if (!addr || typeof addr === 'string') throw new Error('no address');
   process.stdout.write(`${addr.port}\n`);
 }
@@ -164,7 +180,7 @@ export async function measure(o: { durationSec: number; connections: number }): 
     const cm = toMetricsPart(closed);
     const closedDone = closed.outcomes.sent - closed.outcomes.inFlight;
     rows.push({
-      generator: 'closed driver (autocannon)',
+      generator: 'closed driver',
       setting: `${o.connections} connections`,
       requestsPerSec: cm.requestsPerSec,
       generatorCpuUsPerRequest: perRequestUs(closed.driverCpuSec, closed.outcomes.sent),
@@ -194,7 +210,7 @@ export async function measure(o: { durationSec: number; connections: number }): 
       return {
         held,
         row: {
-          generator: 'open driver (undici)',
+          generator: 'open driver',
           setting: `${rate}/s, max 256 in flight`,
           requestsPerSec: m.requestsPerSec,
           generatorCpuUsPerRequest: perRequestUs(r.driverCpuSec, r.outcomes.sent),
