@@ -125,6 +125,72 @@ describe('PostgreSQL sessions of the server pool', () => {
   });
 });
 
+describe('statements batched with the next one on PostgreSQL (BEGIN, queryLater)', () => {
+  let pool: DbPool;
+  const balance = async (id: number) =>
+    Number(
+      (await pool.use((s) => s.query<{ b: string }>('SELECT balance AS b FROM accounts WHERE id = $1', [id])))
+        .rows[0]?.b,
+    );
+  const ledgerRows = async (opId: string) =>
+    (await pool.use((s) => s.query('SELECT op_id FROM ledger WHERE op_id = $1', [opId]))).rows.length;
+  /** One deposit the way strategies write one: BEGIN, UPDATE, the ledger row queued, COMMIT. */
+  const deposit = (s: Session, opId: string) =>
+    inTransaction(s, 'BEGIN', async () => {
+      await s.query('UPDATE accounts SET balance = balance + $1 WHERE id = $2', [5, 3]);
+      await s.queryLater(
+        "INSERT INTO ledger (op_id, kind, account_id, amount) VALUES ($1, 'deposit', $2, $3)",
+        [opId, 3, 5],
+      );
+      return { kind: 'ok' };
+    });
+
+  beforeAll(async () => {
+    await resetAndSeed(spec, SIZES);
+    pool = openPool(spec, { size: 1, lockTimeoutMs: 1000, isolation: 'default' });
+  });
+  afterAll(async () => {
+    await pool.end();
+  });
+
+  it('a queued write commits with the COMMIT it precedes, on a fresh connection and after', async () => {
+    // The first deposit on the connection sends its statements in turn (parsing them), later ones
+    // in batches: both commit everything.
+    for (const opId of ['later-1', 'later-2', 'later-3']) {
+      expect(await pool.use((s) => deposit(s, opId))).toEqual({ kind: 'ok' });
+      expect(await ledgerRows(opId)).toBe(1);
+    }
+    expect(await balance(3)).toBe(1015);
+  });
+
+  it('a queued write that fails fails the COMMIT, and nothing of its transaction stays', async () => {
+    const before = await balance(3);
+    // later-2 is in the ledger already: the insert fails, the COMMIT behind it never runs.
+    await expect(pool.use((s) => deposit(s, 'later-2'))).rejects.toMatchObject({ code: '23505' });
+    expect(await balance(3)).toBe(before);
+    // The connection was rolled back and goes on: batched statements still find their names.
+    expect(await pool.use((s) => deposit(s, 'later-4'))).toEqual({ kind: 'ok' });
+    expect(await balance(3)).toBe(before + 5);
+  });
+
+  it('a ROLLBACK drops a queued write unsent', async () => {
+    const before = await balance(3);
+    const r = await pool.use((s) =>
+      inTransaction(s, 'BEGIN', async () => {
+        await s.query('UPDATE accounts SET balance = balance + $1 WHERE id = $2', [5, 3]);
+        await s.queryLater(
+          "INSERT INTO ledger (op_id, kind, account_id, amount) VALUES ($1, 'deposit', $2, $3)",
+          ['later-dropped', 3, 5],
+        );
+        return { kind: 'rejected', reason: 'insufficient_funds' };
+      }),
+    );
+    expect(r).toEqual({ kind: 'rejected', reason: 'insufficient_funds' });
+    expect(await ledgerRows('later-dropped')).toBe(0);
+    expect(await balance(3)).toBe(before);
+  });
+});
+
 describe('executor transactions on PostgreSQL', () => {
   const seen: { isolation: string; lockTimeout: string }[] = [];
   /** atomic, whose account attempt reports the settings its transaction runs with. */
