@@ -1,6 +1,6 @@
 /**
  * How fast can the load drivers go on this machine? Starts a trivial server in a child process
- * (POST /accounts/:id/:kind answers 200 with the protocol headers at once), then drives it in turn
+ * (node:http: POST /accounts/:id/:kind answers 200 with the protocol headers at once), then drives it in turn
  * with wrk (the reference; skipped when not installed), the closed-model driver and the open-model
  * driver (rate stepped up until it no longer holds). For each: requests/s, the load generator's
  * CPU microseconds per request, and the server's. The driver and the server share the machine's
@@ -11,16 +11,17 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Fastify from 'fastify';
 import { runClosed } from '../bench/load/closed-driver.ts';
 import { toMetricsPart } from '../bench/load/load-result.ts';
 import { runOpen } from '../bench/load/open-driver.ts';
 import { processTreeCpuSec } from '../bench/load/process-cpu.ts';
 import { createRequestBuilder } from '../bench/load/request-builder.ts';
 import { OUTCOME_HEADER } from '../servers/protocol.ts';
+import { isEntry } from './is-entry.ts';
 
 interface Row {
   generator: string;
@@ -33,19 +34,35 @@ interface Row {
   note: string;
 }
 
+/**
+ * The trivial route: POST /accounts/:id/:kind answers 200 with the protocol headers and a fixed
+ * body, on plain node:http, so that the server costs as little as it can and the generators,
+ * not the server, are what runs out first.
+ */
 async function serve(): Promise<void> {
-  const app = Fastify();
-  app.post<{ Body: { opId?: string } }>('/accounts/:id/:kind', async (req, reply) => {
-    reply.header(OUTCOME_HEADER, 'ok').header('x-attempts', '1');
-    return { outcome: 'ok', opId: req.body?.opId ?? '', attempts: 1 };
+  const body = JSON.stringify({ outcome: 'ok', attempts: 1 });
+  const headers = {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': String(Buffer.byteLength(body)),
+    [OUTCOME_HEADER]: 'ok',
+    'x-attempts': '1',
+  };
+  const server = createServer((req, res) => {
+    req.resume();
+    req.once('end', () => {
+      res.writeHead(200, headers);
+      res.end(body);
+    });
   });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const addr = app.server.address();
+  server.keepAliveTimeout = 60_000;
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const addr = server.address();
   if (!addr || typeof addr === 'string') throw new Error('no address');
   process.stdout.write(`${addr.port}\n`);
 }
 
-function hasWrk(): boolean {
+export function hasWrk(): boolean {
   try {
     execFileSync('wrk', ['--version'], { stdio: 'ignore' });
     return true;
@@ -56,7 +73,7 @@ function hasWrk(): boolean {
 }
 
 /** wrk's requests/s and CPU seconds (read from the reaping shell's cutime + cstime). */
-function runWrk(
+export function runWrk(
   url: string,
   connections: number,
   durationSec: number,
@@ -97,14 +114,24 @@ function runWrk(
 const perRequestUs = (sec: number | null, requests: number) =>
   sec === null || requests === 0 ? null : (sec * 1e6) / requests;
 
-export async function measure(o: { durationSec: number; connections: number }): Promise<Row[]> {
+/** The trivial server in its own process: its URL, its pid (for its CPU) and how to stop it. */
+export async function startTrivialServer(): Promise<{ url: string; pid: number; stop(): void }> {
   const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--serve'], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  const [chunk] = (await once(child.stdout, 'data')) as [Buffer];
+  return {
+    url: `http://127.0.0.1:${Number(chunk.toString().trim())}`,
+    pid: child.pid as number,
+    stop: () => child.kill(),
+  };
+}
+
+export async function measure(o: { durationSec: number; connections: number }): Promise<Row[]> {
+  const server = await startTrivialServer();
   try {
-    const [chunk] = (await once(child.stdout, 'data')) as [Buffer];
-    const url = `http://127.0.0.1:${Number(chunk.toString().trim())}`;
-    const serverPid = child.pid as number;
+    const { url } = server;
+    const serverPid = server.pid;
     const rows: Row[] = [];
     const source = () =>
       createRequestBuilder({
@@ -153,7 +180,7 @@ export async function measure(o: { durationSec: number; connections: number }): 
     const cm = toMetricsPart(closed);
     const closedDone = closed.outcomes.sent - closed.outcomes.inFlight;
     rows.push({
-      generator: 'closed driver (autocannon)',
+      generator: 'closed driver',
       setting: `${o.connections} connections`,
       requestsPerSec: cm.requestsPerSec,
       generatorCpuUsPerRequest: perRequestUs(closed.driverCpuSec, closed.outcomes.sent),
@@ -183,7 +210,7 @@ export async function measure(o: { durationSec: number; connections: number }): 
       return {
         held,
         row: {
-          generator: 'open driver (undici)',
+          generator: 'open driver',
           setting: `${rate}/s, max 256 in flight`,
           requestsPerSec: m.requestsPerSec,
           generatorCpuUsPerRequest: perRequestUs(r.driverCpuSec, r.outcomes.sent),
@@ -224,7 +251,7 @@ export async function measure(o: { durationSec: number; connections: number }): 
     if (hi && !lo) rows.push(hi);
     return rows;
   } finally {
-    child.kill();
+    server.stop();
   }
 }
 
@@ -250,7 +277,9 @@ function arg(name: string, def: number): number {
   return v;
 }
 
-if (process.argv.includes('--serve')) {
+if (!isEntry(import.meta.url)) {
+  // Imported (bench:overhead): nothing runs.
+} else if (process.argv.includes('--serve')) {
   await serve();
 } else {
   const rows = await measure({ durationSec: arg('--duration', 5), connections: arg('--connections', 32) });

@@ -42,7 +42,7 @@ const sql = {
 } satisfies Record<Dialect, Statements>;
 
 export function recordLedger(s: Session, e: LedgerEntry): Promise<unknown> {
-  return s.query(sql[s.dialect].insert, [
+  return s.queryLater(sql[s.dialect].insert, [
     e.opId,
     e.kind,
     e.accountId ?? null,

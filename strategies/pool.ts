@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { type ConnectionSpec, mysqlPoolConfig, pgPoolConfig } from '../bench/databases/connect.ts';
@@ -23,6 +24,25 @@ export interface StatementResult<T> {
 export interface Session {
   readonly dialect: Dialect;
   query<T = Row>(text: string, params?: readonly unknown[]): Promise<StatementResult<T>>;
+  /**
+   * Opens a transaction with `text` (BEGIN ...). PostgreSQL defers it and sends it in one message
+   * batch with the transaction's first statement (one round trip instead of two); an error of
+   * either is that statement's error. MySQL/MariaDB sends it at once.
+   */
+  begin(text: string): Promise<void>;
+  /**
+   * Queues a statement whose rows the caller does not need (a transaction's last write before
+   * COMMIT). PostgreSQL sends it in one message batch with the session's next statement, and an
+   * error in it is that statement's error (a COMMIT it precedes is then skipped); a ROLLBACK next
+   * drops it unsent. MySQL/MariaDB runs it at once.
+   */
+  queryLater(text: string, params: readonly unknown[]): Promise<void>;
+  /**
+   * After a failed statement: the connection is still inside a transaction (a COMMIT skipped
+   * because a statement batched ahead of it failed) and must be rolled back. PostgreSQL: the
+   * server's transaction status; MySQL/MariaDB: false, it batches nothing.
+   */
+  rollbackNeeded(): boolean;
   /** The connection is in an unknown state (a failed ROLLBACK, a lost lock release): destroy it on release. */
   discard(): void;
 }
@@ -71,26 +91,149 @@ function fromPg<T>(r: PgResults): StatementResult<T> {
   return { rows: (last?.rows ?? []) as T[], changed: last?.rowCount ?? 0, insertId: 0 };
 }
 
+/** The part of pg's Connection a query writes its messages with (pg/lib/connection.js). */
+interface PgWire {
+  parsedStatements: Record<string, string>;
+  parse(m: { text: string; name: string }): void;
+  bind(m: {
+    portal: string;
+    statement: string;
+    values: unknown[];
+    valueMapper: (v: unknown, i: number) => unknown;
+  }): void;
+  execute(m: { portal: string }): void;
+}
+
+/** A statement sent ahead of another in one message batch. */
+interface Ahead {
+  name: string;
+  text: string;
+  values: unknown[];
+}
+
+/**
+ * Statements sent ahead of this query in the same message batch: for each, Parse (first position
+ * only, see PgSession.batchable) / Bind / Execute with no Sync; then pg's own Parse / Bind /
+ * Describe / Execute / Sync of this query. The server runs them in order and answers with one
+ * flush, so the client waits once. A BEGIN among them turns the batch's implicit transaction into
+ * an explicit one that outlives the Sync (the protocol allows it; pgjdbc sends BEGIN this way).
+ * The callback gets one result per statement (fromPg reads the last); an error in any skips the
+ * rest up to the Sync and is this query's error.
+ */
+class BatchQuery extends pg.Query {
+  constructor(
+    private readonly ahead: readonly Ahead[],
+    text: string,
+    values: unknown[],
+    callback: (err: Error | undefined, r: unknown) => void,
+  ) {
+    super(text, values, callback);
+  }
+  prepare(connection: PgWire): void {
+    for (const a of this.ahead) {
+      if (connection.parsedStatements[a.name] === undefined) {
+        connection.parse({ text: a.text, name: a.name });
+        // Recorded now: pg books a ParseComplete under the batch's last statement, not this one.
+        connection.parsedStatements[a.name] = a.text;
+      }
+      connection.bind({ portal: '', statement: a.name, values: a.values, valueMapper: prepareValue });
+      connection.execute({ portal: '' });
+    }
+    (pg.Query.prototype as unknown as { prepare(c: PgWire): void }).prepare.call(this, connection);
+  }
+}
+
+const NO_VALUES: unknown[] = [];
+
+/** pg's own conversion of a parameter to its text form (what pg.Query binds with). */
+const prepareValue = (
+  createRequire(import.meta.url)('pg/lib/utils.js') as {
+    prepareValue: (v: unknown) => unknown;
+  }
+).prepareValue;
+
 class PgSession implements Session {
   readonly dialect = 'postgres' as const;
   broken = false;
+  /** A BEGIN not yet sent: it goes out with the next statement. */
+  pendingBegin: string | null = null;
+  /** Statements queued by queryLater: they go out with the next statement. */
+  deferred: Ahead[] = [];
   constructor(private readonly client: pg.PoolClient) {}
+  begin(text: string): Promise<void> {
+    this.pendingBegin = text;
+    return Promise.resolve();
+  }
+  queryLater(text: string, params: readonly unknown[]): Promise<void> {
+    this.deferred.push({ name: pgName(text), text, values: params as unknown[] });
+    return Promise.resolve();
+  }
+  rollbackNeeded(): boolean {
+    return this.client.getTransactionStatus() !== 'I';
+  }
+  /** Forgets what was queued and never sent (at release). */
+  reset(): void {
+    this.pendingBegin = null;
+    if (this.deferred.length > 0) this.deferred = [];
+  }
   query<T>(text: string, params?: readonly unknown[]): Promise<StatementResult<T>> {
+    const values = params && params.length > 0 ? (params as unknown[]) : undefined;
+    if (this.pendingBegin === null && this.deferred.length === 0) return this.send<T>(text, values, null);
+    const ahead: Ahead[] = this.deferred;
+    if (this.pendingBegin !== null) {
+      ahead.unshift({ name: pgName(this.pendingBegin), text: this.pendingBegin, values: NO_VALUES });
+    }
+    this.reset();
+    // A ROLLBACK undoes what was queued: it goes alone (outside a transaction it only warns).
+    if (text === 'ROLLBACK') return this.send<T>(text, undefined, null);
+    // The extended protocol takes one statement: a parameterless text joins a batch only when it
+    // holds a single statement (COMMIT does).
+    const batchValues = values ?? (text.includes(';') ? undefined : NO_VALUES);
+    if (batchValues && this.batchable(ahead, text)) return this.send<T>(text, batchValues, ahead);
+    return this.sendInTurn<T>(ahead, text, batchValues ?? values);
+  }
+  /**
+   * A batch carries a Parse only in its first position: after an error the server skips the rest
+   * of the batch, Parses included, and pg's bookkeeping of what each connection has parsed could
+   * then claim a statement the server never saw. So the first few operations on a connection send
+   * their statements in turn, which parses them, and every later one is batched.
+   */
+  private batchable(ahead: readonly Ahead[], text: string): boolean {
+    const parsed = (this.client as unknown as { connection: PgWire }).connection.parsedStatements;
+    for (let i = 1; i < ahead.length; i++) if (parsed[(ahead[i] as Ahead).name] === undefined) return false;
+    return parsed[pgName(text)] !== undefined;
+  }
+  private async sendInTurn<T>(
+    ahead: readonly Ahead[],
+    text: string,
+    values: unknown[] | undefined,
+  ): Promise<StatementResult<T>> {
+    for (const a of ahead) await this.send(a.text, a.values, null);
+    return this.send<T>(text, values, null);
+  }
+  private send<T>(
+    text: string,
+    values: unknown[] | undefined,
+    ahead: Ahead[] | null,
+  ): Promise<StatementResult<T>> {
     return new Promise((resolve, reject) => {
-      const values = params && params.length > 0 ? (params as unknown[]) : undefined;
-      // A pg.Query built from text: given a config object instead, pg copies it property by
-      // property (cloneQueryConfig, about 1 µs a query here), which is most of what this layer
-      // costs. The statement name is set on the query (pg reads query.name when it submits it).
-      const q = new pg.Query(text, values, (err: Error | undefined, r: unknown) => {
+      const done = (err: Error | undefined, r: unknown) => {
         if (err) {
           if (classify(err) === 'connection') this.broken = true;
           reject(err);
         } else {
           resolve(fromPg<T>(r as PgResults));
         }
-      });
-      // Parameterised statements are prepared once per connection; a parameterless text may hold
-      // several statements, which only the simple protocol allows.
+      };
+      // A pg.Query built from text: given a config object instead, pg copies it property by
+      // property (cloneQueryConfig, about 1 µs a query here), which is most of what this layer
+      // costs. The statement name is set on the query (pg reads query.name when it submits it).
+      const q = ahead
+        ? new BatchQuery(ahead, text, values as unknown[], done)
+        : new pg.Query(text, values, done);
+      // Statements with values (an empty list for a single parameterless statement in a batch)
+      // are prepared once per connection; a parameterless text may hold several statements,
+      // which only the simple protocol allows.
       if (values) (q as { name?: string }).name = pgName(text);
       this.client.query(q);
     });
@@ -115,6 +258,15 @@ class MysqlSession implements Session {
       if (classify(e) === 'connection') this.broken = true;
       throw e;
     }
+  }
+  async begin(text: string): Promise<void> {
+    await this.query(text);
+  }
+  async queryLater(text: string, params: readonly unknown[]): Promise<void> {
+    await this.query(text, params);
+  }
+  rollbackNeeded(): boolean {
+    return false;
   }
   discard(): void {
     this.broken = true;
@@ -158,6 +310,8 @@ function openPgPool(spec: ConnectionSpec, opts: PoolOptions): DbPool {
       try {
         return await fn(s, arg as A);
       } finally {
+        // What the operation queued and never followed with a statement was never sent.
+        s.reset();
         // A broken client is destroyed, never reused, so its session goes with it.
         client.release(s.broken ? true : undefined);
       }

@@ -23,14 +23,16 @@ export function beginStatement(dialect: Dialect, isolation: IsolationLevel): str
 /**
  * Runs `body` in a transaction: COMMIT when it returns `ok`, ROLLBACK for every other outcome and
  * for an exception (which is rethrown for the executor to classify). A ROLLBACK that fails leaves
- * the connection in an unknown state, so it is discarded.
+ * the connection in an unknown state, so it is discarded. On PostgreSQL the last write the body
+ * queued (Session.queryLater) travels with the COMMIT: one round trip for both.
  */
 export async function inTransaction(
   s: Session,
   begin: string,
   body: () => Promise<AttemptOutcome>,
 ): Promise<AttemptOutcome> {
-  await s.query(begin);
+  // PostgreSQL sends BEGIN with the body's first statement (strategies/pool.ts): one round trip.
+  await s.begin(begin);
   let outcome: AttemptOutcome;
   try {
     outcome = await body();
@@ -39,8 +41,15 @@ export async function inTransaction(
     throw e;
   }
   if (outcome.kind === 'ok') {
-    // A failed COMMIT (PostgreSQL SERIALIZABLE raises 40001 here) has already ended the transaction.
-    await s.query('COMMIT');
+    try {
+      await s.query('COMMIT');
+    } catch (e) {
+      // A failed COMMIT (PostgreSQL SERIALIZABLE raises 40001 here) has ended the transaction;
+      // a statement queued ahead of it (Session.queryLater: the ledger row) that failed has
+      // skipped it, and the aborted transaction is still open.
+      if (s.rollbackNeeded()) await s.query('ROLLBACK').catch(() => s.discard());
+      throw e;
+    }
   } else {
     await s.query('ROLLBACK');
   }

@@ -1,6 +1,6 @@
 import { OUTCOME_HEADER } from '../../servers/protocol.ts';
-import { type CannonClient, type CannonInstance, type CannonRequest, startCannon } from './autocannon.ts';
 import { classifyResponse } from './classify.ts';
+import { HttpConnection, type HttpConnectionOwner } from './http-connection.ts';
 import type { LoadResult } from './load-result.ts';
 import { cpuWindow } from './process-cpu.ts';
 import { type Pending, Recorder } from './recorder.ts';
@@ -14,18 +14,20 @@ export interface ClosedOptions extends RunOptions {
 }
 
 /**
- * Closed model on autocannon: N connections, each sending its next request when the previous
- * response arrives (what autocannon and pgbench without -R do). When the server stalls, sending
- * stalls too, so latency percentiles understate the stall (coordinated omission); the open model
- * shows it.
+ * Closed model: N keep-alive connections, each sending its next request when the previous
+ * response arrives (what autocannon, wrk and pgbench without -R do). When the server stalls,
+ * sending stalls too, so latency percentiles understate the stall (coordinated omission); the open
+ * model shows it.
  *
- * Each connection builds a fresh request (new body, new opId) in `setupRequest` and classifies
- * its response from the status and `x-outcome` header in `onResponse`. In-flight requests are
- * tracked here, not by autocannon, which stops counting while requests are still out.
+ * Each connection builds a fresh request (new body, new opId) right before it sends it and
+ * classifies its response from the status and `x-outcome` header (bench/load/http-connection.ts:
+ * one write per request, no body parsing). A request unanswered after `timeoutSec` is a timeout:
+ * its connection is replaced and sends the next. A connection that fails loses its request (an
+ * error) and reconnects. What is still out when the run stops is in flight.
  *
- * Load stages (a spike) run as overlapping autocannon instances, because an instance cannot
- * change its connection count: one instance at the lowest stage's connections for the whole run,
- * plus one instance per higher stage with the extra connections for that stage's time.
+ * Load stages (a spike) run as overlapping groups of connections: one group at the lowest stage's
+ * connections for the whole run, plus one group per higher stage with the extra connections for
+ * that stage's time.
  */
 export async function runClosed(options: ClosedOptions, source: RequestSource): Promise<LoadResult> {
   const o = normalizeRunOptions(options);
@@ -33,7 +35,7 @@ export async function runClosed(options: ClosedOptions, source: RequestSource): 
     throw new RangeError(`connections must be a positive integer, got ${options.connections}`);
   }
   if (o.timeoutSec < 1) {
-    throw new RangeError(`the closed model needs timeoutSec >= 1 (autocannon), got ${o.timeoutSec}`);
+    throw new RangeError(`the closed model needs timeoutSec >= 1, got ${o.timeoutSec}`);
   }
   const timeoutMs = o.timeoutSec * 1000;
   const startMs = performance.now();
@@ -48,52 +50,9 @@ export async function runClosed(options: ClosedOptions, source: RequestSource): 
   const minScale = Math.min(...o.stages.map((s) => s.scale));
   const baseConnections = Math.max(1, Math.round(options.connections * minScale));
 
-  const setupClient = (client: CannonClient) => {
-    let current: Pending | null = null;
-    const request: CannonRequest = {
-      setupRequest(req) {
-        const now = performance.now();
-        if (current) {
-          // The previous request got no response: autocannon replaced the connection after its
-          // timeout or a socket error, and is sending the next request.
-          recorder.lose(current, now - current.dueMs >= timeoutMs - 1 ? 'timeout' : 'error', now);
-        }
-        const r = source.next();
-        req.method = r.method;
-        req.path = r.path;
-        req.body = r.body;
-        current = recorder.start(r.op, now);
-        return req;
-      },
-      onResponse(status, _body, _context, headers) {
-        const p = current;
-        current = null;
-        if (!p) return;
-        const h = headers[OUTCOME_HEADER];
-        recorder.respond(
-          p,
-          classifyResponse(status, typeof h === 'string' ? h : undefined),
-          performance.now(),
-        );
-      },
-    };
-    client.setRequests([request]);
-  };
-  // A failed instance (a setup error) ends the whole run; the error is thrown at the end.
-  let failed: () => void = () => {};
-  const start = (connections: number): CannonInstance => {
-    const inst = startCannon({
-      url: o.url,
-      connections,
-      timeoutSec: o.timeoutSec,
-      headers: { 'content-type': 'application/json' },
-      setupClient,
-    });
-    inst.done.catch(() => failed());
-    return inst;
-  };
+  const start = (connections: number) => new ClosedLoops(o.url, connections, timeoutMs, recorder, source);
 
-  const instances: CannonInstance[] = [start(baseConnections)];
+  const instances: ClosedLoops[] = [start(baseConnections)];
   const timers: NodeJS.Timeout[] = [];
   let cpu: ReturnType<typeof cpuWindow> | null = null;
   let warmup: WarmupOutcome = { policy: isAuto(plan) ? 'auto' : 'fixed', capped: false };
@@ -106,7 +65,6 @@ export async function runClosed(options: ClosedOptions, source: RequestSource): 
     const ticker = startProgressTicker(recorder, o.stages, options.onProgress);
     const onAbort = () => finish();
     options.signal?.addEventListener('abort', onAbort, { once: true });
-    failed = finish;
     let done = false;
     // The measured window: the CPU window opens, the server's counters reset, and the stages (a
     // spike's extra connections) and the end are timed from here.
@@ -142,13 +100,10 @@ export async function runClosed(options: ClosedOptions, source: RequestSource): 
       resolve();
     }
   });
-  // Every connection is closed once all instances are done; what is still pending is in flight.
-  const failures = (await Promise.allSettled(instances.map((i) => i.done))).filter(
-    (r) => r.status === 'rejected',
-  );
+  // Every connection is closed once all groups are done; what is still pending is in flight.
+  await Promise.all(instances.map((i) => i.done));
   const recording = recorder.stop(performance.now());
   const usage = (cpu as ReturnType<typeof cpuWindow> | null)?.stop() ?? { driverSec: 0, serverSec: null };
-  if (failures.length) throw (failures[0] as PromiseRejectedResult).reason;
   return {
     model: 'closed',
     ...recording,
@@ -158,4 +113,94 @@ export async function runClosed(options: ClosedOptions, source: RequestSource): 
     serverCpuSec: usage.serverSec,
     target: { connections: options.connections, rate: null, stages: o.stages },
   };
+}
+
+/** How often requests are checked for a timeout, ms: a timeout is seen at most this late. */
+const TIMEOUT_SWEEP_MS = 100;
+/** Wait before reconnecting after a connection failed with nothing answered since, ms. */
+const RECONNECT_DELAY_MS = 50;
+
+/**
+ * `count` closed loops: each connection sends a request, waits for its response, sends the next.
+ * One object for all of them, so a request allocates no closure; a sweep timer finds timeouts.
+ */
+class ClosedLoops implements HttpConnectionOwner {
+  private readonly conns: HttpConnection[] = [];
+  private readonly pending: (Pending | null)[] = [];
+  private readonly sweep: NodeJS.Timeout;
+  private stopped = false;
+  private resolveDone: () => void = () => {};
+  /** Settles once every connection is closed after stop(). */
+  readonly done: Promise<void>;
+
+  constructor(
+    origin: string,
+    count: number,
+    private readonly timeoutMs: number,
+    private readonly recorder: Recorder,
+    private readonly source: RequestSource,
+  ) {
+    this.done = new Promise((resolve) => {
+      this.resolveDone = resolve;
+    });
+    for (let i = 0; i < count; i++) {
+      const c = new HttpConnection(origin, this, OUTCOME_HEADER, 'application/json');
+      c.slot = i;
+      this.conns.push(c);
+      this.pending.push(null);
+    }
+    for (const c of this.conns) this.next(c, performance.now());
+    this.sweep = setInterval(() => this.expire(performance.now()), Math.min(TIMEOUT_SWEEP_MS, timeoutMs / 4));
+  }
+
+  private next(c: HttpConnection, now: number): void {
+    const r = this.source.next();
+    this.pending[c.slot] = this.recorder.start(r.op, now);
+    c.send(r.method, r.path, r.body, now);
+  }
+
+  onResponse(c: HttpConnection, status: number, outcome: string | undefined): void {
+    const p = this.pending[c.slot];
+    this.pending[c.slot] = null;
+    const now = performance.now();
+    if (p) this.recorder.respond(p, classifyResponse(status, outcome), now);
+    if (!this.stopped) this.next(c, now);
+  }
+
+  onClose(c: HttpConnection, inFlight: boolean): void {
+    if (this.stopped) return;
+    const p = this.pending[c.slot];
+    this.pending[c.slot] = null;
+    if (p) this.recorder.lose(p, 'error', performance.now());
+    // Reconnect and go on; after a failure wait a little first, so that a server that refuses
+    // connections does not spin the loop.
+    setTimeout(
+      () => {
+        if (!this.stopped) this.next(c, performance.now());
+      },
+      inFlight ? RECONNECT_DELAY_MS : 0,
+    );
+  }
+
+  /** Requests out for timeoutMs or more: timeouts; their connections are replaced. */
+  private expire(now: number): void {
+    for (const c of this.conns) {
+      const p = this.pending[c.slot];
+      if (!p || now - c.sentAt < this.timeoutMs) continue;
+      this.pending[c.slot] = null;
+      this.recorder.lose(p, 'timeout', now);
+      c.destroy(false);
+      this.next(c, now);
+    }
+  }
+
+  /** Stops sending and closes every connection; requests still out stay in flight. */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    clearInterval(this.sweep);
+    const closing = this.conns.map((c) => c.closed());
+    for (const c of this.conns) c.destroy(false);
+    void Promise.all(closing).then(() => this.resolveDone());
+  }
 }

@@ -1,7 +1,7 @@
-import { Client, type Dispatcher } from 'undici';
 import { OUTCOME_HEADER } from '../../servers/protocol.ts';
 import { type ArrivalProcess, arrivalSchedule } from './arrivals.ts';
 import { classifyResponse } from './classify.ts';
+import { HttpConnection, type HttpConnectionOwner } from './http-connection.ts';
 import type { LoadResult } from './load-result.ts';
 import { cpuWindow } from './process-cpu.ts';
 import { Random } from './random.ts';
@@ -42,7 +42,6 @@ export async function runOpen(options: OpenOptions, source: RequestSource): Prom
   }
   const maxInFlight = options.maxInFlight;
   const timeoutMs = o.timeoutSec * 1000;
-  const connections = new Connections(o.url, maxInFlight, timeoutMs);
   const plan = { minSec: o.warmupSec, maxSec: o.warmupMaxSec };
   const schedule = arrivalSchedule({
     rate: options.rate,
@@ -52,9 +51,6 @@ export async function runOpen(options: OpenOptions, source: RequestSource): Prom
     process: options.arrivals ?? 'constant',
     rng: new Random(options.seed ?? 1, 'arrivals'),
   });
-  // One request before the clock starts: undici sets up its WebAssembly HTTP parser on the
-  // first connection, a stall of up to a few hundred ms that would otherwise land in the schedule.
-  await connections.prime('/health');
   const startMs = performance.now();
   const recorder = new Recorder({
     startMs,
@@ -64,6 +60,7 @@ export async function runOpen(options: OpenOptions, source: RequestSource): Prom
     durationSec: o.durationSec,
     scheduleLag: true,
   });
+  const connections = new Connections(o.url, maxInFlight, timeoutMs, recorder);
 
   let cpu: ReturnType<typeof cpuWindow> | null = null;
   let warmup: WarmupOutcome = { policy: isAuto(plan) ? 'auto' : 'fixed', capped: false };
@@ -76,13 +73,9 @@ export async function runOpen(options: OpenOptions, source: RequestSource): Prom
 
   /** Starts a request now, or returns false when every connection is busy. */
   const send = (r: LoadRequest, dueMs: number, nowMs: number): boolean => {
-    const client = connections.acquire();
-    if (!client) return false;
-    const p = recorder.start(r.op, nowMs, dueMs);
-    client.dispatch(
-      { path: r.path, method: r.method, body: r.body ?? null, headers: JSON_HEADERS },
-      new Exchange(recorder, p, () => connections.release(client)),
-    );
+    const c = connections.acquire();
+    if (!c) return false;
+    connections.start(c, r, dueMs, nowMs);
     return true;
   };
 
@@ -130,106 +123,91 @@ export async function runOpen(options: OpenOptions, source: RequestSource): Prom
   };
 }
 
-const JSON_HEADERS = { 'content-type': 'application/json' };
-const OUTCOME_HEADER_LENGTH = OUTCOME_HEADER.length;
+/** How often requests are checked for a timeout, ms: a timeout is seen at most this late. */
+const TIMEOUT_SWEEP_MS = 100;
 
 /**
- * Up to `max` keep-alive connections, one request in flight on each, reused most recently freed
- * first. Not undici's Pool: a Pool counts a connection busy until its drain event, a tick after
- * the response, so under a steady light load it keeps opening connections up to its limit
- * (measured: 241 connections for 500 requests/s at ~1 ms latency), and every request then pays
- * for a cold socket. Here connections grow only to the peak number of requests in flight.
+ * Up to `max` keep-alive connections (bench/load/http-connection.ts), one request in flight on
+ * each, reused most recently freed first. Not undici's Pool: a Pool counts a connection busy until
+ * its drain event, a tick after the response, so under a steady light load it keeps opening
+ * connections up to its limit (measured: 241 connections for 500 requests/s at ~1 ms latency), and
+ * every request then pays for a cold socket. Here connections grow only to the peak number of
+ * requests in flight. One object owns every connection's callbacks: a request allocates its
+ * recorder entry and its text, nothing else.
  */
-class Connections {
-  private readonly idle: Client[] = [];
-  private readonly all: Client[] = [];
+class Connections implements HttpConnectionOwner {
+  private readonly idle: HttpConnection[] = [];
+  private readonly all: HttpConnection[] = [];
+  private readonly pending: (Pending | null)[] = [];
+  private readonly sweep: NodeJS.Timeout;
 
   constructor(
     private readonly origin: string,
     private readonly max: number,
     private readonly timeoutMs: number,
-  ) {}
+    private readonly recorder: Recorder,
+  ) {
+    this.sweep = setInterval(() => this.expire(performance.now()), Math.min(TIMEOUT_SWEEP_MS, timeoutMs / 4));
+  }
 
   /** A connection is free or can be opened. */
   get available(): boolean {
     return this.idle.length > 0 || this.all.length < this.max;
   }
 
-  acquire(): Client | null {
+  acquire(): HttpConnection | null {
     const c = this.idle.pop();
     if (c) return c;
     if (this.all.length >= this.max) return null;
-    const fresh = new Client(this.origin, {
-      pipelining: 1,
-      headersTimeout: this.timeoutMs,
-      bodyTimeout: this.timeoutMs,
-      connect: { timeout: this.timeoutMs },
-      keepAliveTimeout: 60_000,
-    });
+    const fresh = new HttpConnection(this.origin, this, OUTCOME_HEADER, 'application/json');
+    fresh.slot = this.all.length;
     this.all.push(fresh);
+    this.pending.push(null);
     return fresh;
   }
 
-  /** Opens one connection with a GET of `path`; any answer (or error) will do. */
-  async prime(path: string): Promise<void> {
-    const c = this.acquire();
-    if (!c) return;
-    await c
-      .request({ path, method: 'GET' })
-      .then((r) => r.body.dump())
-      .catch(() => {});
-    this.release(c);
+  /** Sends `r` on an acquired connection. */
+  start(c: HttpConnection, r: LoadRequest, dueMs: number, nowMs: number): void {
+    this.pending[c.slot] = this.recorder.start(r.op, nowMs, dueMs);
+    c.send(r.method, r.path, r.body, nowMs);
   }
 
-  release(c: Client): void {
+  onResponse(c: HttpConnection, status: number, outcome: string | undefined): void {
+    const p = this.end(c);
+    // The connection is free before recording, so the next due request can use it.
+    if (p) this.recorder.respond(p, classifyResponse(status, outcome), performance.now());
+  }
+
+  onClose(c: HttpConnection, _inFlight: boolean): void {
+    // A connection the server closed while idle reconnects when next used.
+    const p = this.end(c);
+    if (p) this.recorder.lose(p, 'error', performance.now());
+  }
+
+  /** Frees the connection; returns the request that was on it. */
+  private end(c: HttpConnection): Pending | null {
+    const p = this.pending[c.slot] ?? null;
+    if (p === null) return null;
+    this.pending[c.slot] = null;
     this.idle.push(c);
+    return p;
   }
 
-  /** Closes every socket; requests still out end with an error nobody records. */
-  async destroy(): Promise<void> {
-    await Promise.all(this.all.map((c) => c.destroy().catch(() => {})));
-  }
-}
-
-/** One request's undici handler: the status and `x-outcome` header are all it reads. */
-class Exchange implements Dispatcher.DispatchHandlers {
-  private status = 0;
-  private outcome: string | undefined;
-
-  constructor(
-    private readonly recorder: Recorder,
-    private readonly pending: Pending,
-    /** Frees the connection; runs before recording so the next due request can use it. */
-    private readonly onEnd: () => void,
-  ) {}
-
-  onConnect(): void {}
-
-  onHeaders(status: number, headers: Buffer[]): boolean {
-    this.status = status;
-    for (let i = 0; i + 1 < headers.length; i += 2) {
-      const name = headers[i] as Buffer;
-      if (name.length === OUTCOME_HEADER_LENGTH && name.toString('latin1').toLowerCase() === OUTCOME_HEADER) {
-        this.outcome = (headers[i + 1] as Buffer).toString('latin1');
-        break;
-      }
+  /** Requests out for timeoutMs or more: timeouts; their sockets are closed (reopened on next use). */
+  private expire(now: number): void {
+    for (const c of this.all) {
+      if (this.pending[c.slot] === null || now - c.sentAt < this.timeoutMs) continue;
+      c.destroy(false);
+      const p = this.end(c);
+      if (p) this.recorder.lose(p, 'timeout', now);
     }
-    return true;
   }
 
-  onData(): boolean {
-    return true;
-  }
-
-  onComplete(): void {
-    this.onEnd();
-    this.recorder.respond(this.pending, classifyResponse(this.status, this.outcome), performance.now());
-  }
-
-  onError(err: Error): void {
-    this.onEnd();
-    const code = (err as { code?: string }).code;
-    const timedOut = code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT';
-    this.recorder.lose(this.pending, timedOut ? 'timeout' : 'error', performance.now());
+  /** Closes every socket; requests still out end with nothing recorded (they stay in flight). */
+  async destroy(): Promise<void> {
+    clearInterval(this.sweep);
+    const closing = this.all.map((c) => c.closed());
+    for (const c of this.all) c.destroy(false);
+    await Promise.all(closing);
   }
 }

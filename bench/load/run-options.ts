@@ -16,8 +16,9 @@ export interface RunOptions {
    */
   warmupMaxSec?: number;
   /**
-   * Seconds before a request counts as a timeout. Default 10. Closed model: at least 1
-   * (autocannon's rule). Open model: undici checks sub-second timeouts coarsely (~1 s).
+   * Seconds before a request counts as a timeout. Default 10. Closed model: at least 1. Both
+   * drivers check for timeouts every 100 ms (at most a quarter of the timeout), so one is seen up
+   * to that late.
    */
   timeoutSec?: number;
   /** Load over the measured part (from `stagesFor`); their durations must add up to durationSec. Default: one steady stage. */

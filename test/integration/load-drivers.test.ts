@@ -110,7 +110,7 @@ async function expectReconciled(r: LoadResult, s: StandIn): Promise<void> {
   expect(r.indeterminate.length).toBe(inFlight + lost);
 }
 
-describe('closed-model driver (autocannon)', () => {
+describe('closed-model driver', () => {
   it('sends fresh requests, classifies by header, and its counts reconcile with the server', async () => {
     const s = await standIn();
     const progress: LoadProgress[] = [];
@@ -210,7 +210,7 @@ describe('adaptive warm-up (both drivers)', () => {
   });
 });
 
-describe('open-model driver (undici)', () => {
+describe('open-model driver', () => {
   // Room for 0.5 s of catch-up: a stall of this shared test process (server and driver both) is
   // followed by a burst of overdue requests, which must not hit the in-flight bound.
   it('holds its target rate within 5% when the server keeps up', async () => {
