@@ -1,8 +1,9 @@
 /**
  * The import rules of the project, checked by `npm run lint` (dependency-cruiser):
  * - no import cycles;
- * - strategies/ and servers/ (what runs in the strategy server) never reach into bench/ (the
- *   harness that drives them), and nothing in bench/ imports scripts/ (command-line tools);
+ * - strategies/, workloads/ and servers/ (what runs in the strategy server) never reach into
+ *   bench/ (the harness that drives them), and no part of the product (bench/, report/, compare/,
+ *   ...) imports scripts/ (command-line entry points);
  * - core/ (what every part shares: connecting, the error catalogue, the result schema, names)
  *   imports none of the parts;
  * - no module that nothing imports, outside the entry points and tests.
@@ -12,16 +13,16 @@ module.exports = {
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
     {
       name: 'server-side-not-into-bench',
-      comment: 'strategies/ and servers/ run in the strategy server: they use core/, never bench/',
+      comment: 'strategies/, workloads/ and servers/ run in the strategy server: they use core/, never bench/',
       severity: 'error',
-      from: { path: '^(strategies|servers)/' },
+      from: { path: '^(strategies|workloads|servers|examples)/' },
       to: { path: '^bench/' },
     },
     {
       name: 'bench-not-into-scripts',
       comment: 'scripts/ are command-line entry points over the product; the product never imports them',
       severity: 'error',
-      from: { path: '^(bench|report|strategies|servers|workloads|core)/' },
+      from: { path: '^(bench|report|compare|strategies|servers|workloads|core)/' },
       to: { path: '^scripts/' },
     },
     {
@@ -29,7 +30,7 @@ module.exports = {
       comment: 'core/ is shared by every part, so it depends on none of them',
       severity: 'error',
       from: { path: '^core/' },
-      to: { path: '^(bench|report|strategies|servers|workloads|scripts)/' },
+      to: { path: '^(bench|report|compare|strategies|servers|workloads|scripts)/' },
     },
     {
       name: 'no-orphans',
@@ -53,7 +54,7 @@ module.exports = {
       severity: 'error',
       from: { path: '^(bench/main|servers/main|scripts/[^/]+)[.]ts$' },
       to: {
-        path: '^(bench|report|strategies|servers|workloads|core|scripts)/',
+        path: '^(bench|report|compare|strategies|servers|workloads|core|scripts)/',
         pathNot: '^(bench/main|servers/main|scripts/[^/]+)[.]ts$|[.]d[.]ts$',
         reachable: false,
       },

@@ -1,6 +1,6 @@
-import { writeExports } from '../scripts/export/index.ts';
-import { writeReports } from '../scripts/report/write-reports.ts';
-import type { RunResult } from './result-schema.ts';
+import type { RunResult } from '../core/result-schema.ts';
+import { writeExports } from '../report/export/index.ts';
+import { writeReports } from '../report/write-reports.ts';
 
 /** Everything written next to run.json: the reports (md, html, charts) and the CI exports. */
 export async function writeArtifacts(result: RunResult, dir: string): Promise<string[]> {

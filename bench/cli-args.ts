@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { z } from 'zod';
+import { LockbenchError } from '../core/errors.ts';
 import { type AbSpec, parseAbSpec, sideOverrides } from './ab/spec.ts';
 import { type BenchConfig, BenchConfigSchema, FLAG_OF, PRESET_VALUES, PRESETS } from './config.ts';
-import { LockbenchError } from './errors.ts';
 
 /** What the command line asks for. Parsing never starts anything. */
 export type Command =

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ISOLATION_LEVELS, STRATEGY_NAMES } from '../strategies/names.ts';
+import { ISOLATION_LEVELS, STRATEGY_NAMES } from '../core/names.ts';
 import { DEFAULT_WORKLOADS, workloadNames } from '../workloads/catalog.ts';
 import { PROFILE_NAMES } from './load/profiles.ts';
 import { parseProfileSpec, resolveProfileSpec } from './profile-spec.ts';

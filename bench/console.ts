@@ -1,4 +1,5 @@
 import type { EventEmitter } from 'node:events';
+import type { AbComparison, Cell, DatabaseInfo, RunResult } from '../core/result-schema.ts';
 import { checkSupport } from '../strategies/registry.ts';
 import { notApplicable } from '../workloads/support.ts';
 import type { AbPlan } from './ab/run-ab.ts';
@@ -7,7 +8,6 @@ import { AB_MIN_PAIRS, type BenchConfig } from './config.ts';
 import { attachProgressDisplay } from './load/progress-display.ts';
 import type { Plan, RunEvents } from './orchestrator.ts';
 import { RUN_OVERHEAD_SEC } from './plan.ts';
-import type { AbComparison, Cell, DatabaseInfo, RunResult } from './result-schema.ts';
 
 /**
  * What the bench command shows a person. Only this file (and the load driver's progress display)

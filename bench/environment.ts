@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { cpus, hostname, platform, release, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { RunResult } from './result-schema.ts';
+import type { RunResult } from '../core/result-schema.ts';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 

@@ -1,4 +1,4 @@
-import { STRATEGIES } from '../strategies/names.ts';
+import { STRATEGIES } from '../core/names.ts';
 import { getWorkload, workloadNames } from '../workloads/catalog.ts';
 import { PROFILES } from './load/profiles.ts';
 

@@ -1,15 +1,15 @@
 import { EventEmitter } from 'node:events';
+import { isLockbenchError } from '../core/errors.ts';
+import type { RunResult } from '../core/result-schema.ts';
 import { parseCommandLine } from './cli-args.ts';
 import type { BenchConfig } from './config.ts';
 import { abPlanText, attachAbConsole, attachConsole, planText, summaryText } from './console.ts';
 import { stopAll } from './databases/lifecycle.ts';
 import { sweepStale } from './databases/server-dirs.ts';
-import { isLockbenchError } from './errors.ts';
 import { helpText, listText } from './help.ts';
 import { handleInterrupts } from './interrupt.ts';
 import type { RunEvents } from './orchestrator.ts';
 import { checkOutputDir, prepareOutputDir } from './output-dir.ts';
-import type { RunResult } from './result-schema.ts';
 import { loadWorkloadFiles } from './workload-files.ts';
 
 async function main(argv: string[]): Promise<number> {

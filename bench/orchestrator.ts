@@ -1,16 +1,16 @@
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
+import { openSql } from '../core/connect.ts';
+import { type ErrorCode, isLockbenchError, LockbenchError } from '../core/errors.ts';
+import type { AbComparison, Cell, RunResult, SkippedDatabase } from '../core/result-schema.ts';
 import type { BenchConfig, DbId } from './config.ts';
-import { openSql } from './databases/connect.ts';
 import { connectExternal } from './databases/external.ts';
 import { findMysqlServerBinary, MYSQL_FIX, startThrowawayMysql } from './databases/mysql-throwaway.ts';
 import { startThrowawayPostgres } from './databases/postgres-throwaway.ts';
 import type { DatabaseTarget } from './databases/target.ts';
 import { newRunId } from './environment.ts';
-import { type ErrorCode, isLockbenchError, LockbenchError } from './errors.ts';
 import type { LoadProgress } from './load/recorder.ts';
 import { estimateSeconds, type PlannedCell, planCells } from './plan.ts';
-import type { AbComparison, Cell, RunResult, SkippedDatabase } from './result-schema.ts';
 import { createRunDir, updateLatest, writeRunJson } from './results-writer.ts';
 import { failedCell, Interrupted, runCell } from './run-cell.ts';
 import { runHeader } from './run-header.ts';
@@ -128,7 +128,7 @@ async function reachable(target: DatabaseTarget): Promise<boolean> {
   }
 }
 
-export { redactConfig, redactUrl } from './redact.ts';
+export { redactConfig, redactUrl } from '../core/redact.ts';
 
 export async function runBench(opts: RunOptions, plan: Plan = makePlan(opts.config)): Promise<RunOutcome> {
   const { config, events, signal } = opts;

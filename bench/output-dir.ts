@@ -1,6 +1,6 @@
 import { accessSync, constants, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { LockbenchError } from './errors.ts';
+import { LockbenchError } from '../core/errors.ts';
 import { makeDirs } from './make-dirs.ts';
 
 /**

@@ -1,4 +1,4 @@
-import type { StrategyName, Workload } from '../strategies/names.ts';
+import type { StrategyName, Workload } from '../core/names.ts';
 import { getWorkload } from '../workloads/catalog.ts';
 import { type BenchConfig, type DbId, type ProfileName, warmupPlan } from './config.ts';
 

@@ -1,5 +1,5 @@
-import type { Workload } from '../strategies/names.ts';
-import { LockbenchError } from './errors.ts';
+import { LockbenchError } from '../core/errors.ts';
+import type { Workload } from '../core/names.ts';
 import {
   PROFILE_NAMES,
   PROFILES,

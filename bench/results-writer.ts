@@ -1,8 +1,8 @@
 import { mkdirSync, renameSync, rmSync, symlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { LockbenchError } from './errors.ts';
+import { LockbenchError } from '../core/errors.ts';
+import { RunResult } from '../core/result-schema.ts';
 import { makeDirs } from './make-dirs.ts';
-import { RunResult } from './result-schema.ts';
 import { writeFileAtomicSync } from './write-atomic.ts';
 
 /** A new directory for one run; an existing one is never reused or overwritten. */

@@ -1,8 +1,8 @@
+import { redactConfig, redactUrl } from '../core/redact.ts';
+import { type RunResult, SCHEMA_VERSION } from '../core/result-schema.ts';
 import type { BenchConfig } from './config.ts';
 import { environmentInfo, toolInfo } from './environment.ts';
-import { redactConfig, redactUrl } from './redact.ts';
 import { reproduceCommand } from './reproduce.ts';
-import { type RunResult, SCHEMA_VERSION } from './result-schema.ts';
 
 /** The parts of run.json fixed when a run starts. */
 export type RunHeader = Pick<

@@ -4,11 +4,11 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { type BuildOptions, build } from 'esbuild';
+import { LockbenchError } from '../core/errors.ts';
 import type { ServerStats } from '../servers/protocol.ts';
 import { loadedWorkloadSources } from '../workloads/catalog.ts';
 import { envWithoutCredentials } from './databases/child-env.ts';
 import { ROOT } from './environment.ts';
-import { LockbenchError } from './errors.ts';
 import { writeFileAtomicSync } from './write-atomic.ts';
 
 /** Exit code servers/main.ts uses for a strategy x database combination it does not support. */

@@ -1,5 +1,5 @@
+import type { ErrorClasses, Metrics } from '../core/result-schema.ts';
 import type { ServerStats } from '../servers/protocol.ts';
-import type { ErrorClasses, Metrics } from './result-schema.ts';
 
 /**
  * Retry economics from the server's counters (pgbench's accounting): "retried" is the share of

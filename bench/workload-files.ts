@@ -1,7 +1,7 @@
+import { LockbenchError } from '../core/errors.ts';
 import { registerWorkload } from '../workloads/catalog.ts';
 import { loadWorkloadModule } from '../workloads/load-module.ts';
-import { DEFAULT_SEED } from './databases/schema.ts';
-import { LockbenchError } from './errors.ts';
+import { DEFAULT_SEED } from '../workloads/schema.ts';
 import { requestContext } from './load/request-builder.ts';
 
 /** A `--workload` item that names a file rather than a workload: it has a slash or a script extension. */

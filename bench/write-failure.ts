@@ -1,7 +1,7 @@
 import { statfsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { RunResult } from './result-schema.ts';
+import type { RunResult } from '../core/result-schema.ts';
 
 /**
  * When results cannot be written (a full disk under --out, a directory that went read-only), the

@@ -7,7 +7,7 @@
  * refused (`out_of_stock`). Invariant: no item ever has negative stock, and what is on hand is
  * what was stocked minus what the ledger says was reserved (else an update was lost).
  */
-import type { Sql } from '../bench/databases/connect.ts';
+import type { Sql } from '../core/connect.ts';
 import { recordLedger } from '../strategies/ledger.ts';
 import type { Session } from '../strategies/pool.ts';
 import { simulateWork } from '../strategies/strategy.ts';

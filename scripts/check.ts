@@ -4,14 +4,14 @@ import { writeArtifacts } from '../bench/artifacts.ts';
 import { cellStatus, checkRun } from '../bench/check/index.ts';
 import { DB_IDS, type DbId } from '../bench/config.ts';
 import { connectExternal } from '../bench/databases/external.ts';
-import { isLockbenchError, LockbenchError } from '../bench/errors.ts';
 import { readOperations } from '../bench/merge/operations-file.ts';
-import type { RunResult } from '../bench/result-schema.ts';
 import { writeRunJson } from '../bench/results-writer.ts';
 import { databaseUrl } from '../bench/segment/database-url.ts';
+import { isLockbenchError, LockbenchError } from '../core/errors.ts';
+import type { RunResult } from '../core/result-schema.ts';
+import { loadRunResult, resolveRunFile } from '../report/load-result.ts';
 import { getStrategy } from '../strategies/registry.ts';
 import { isEntry } from './is-entry.ts';
-import { loadRunResult, resolveRunFile } from './report/load-result.ts';
 
 const USAGE = `usage: npm run check -- <run dir> [--pg-url <url> | --mysql-url <url>]
 

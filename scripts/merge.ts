@@ -1,12 +1,12 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeArtifacts } from '../bench/artifacts.ts';
-import { isLockbenchError, LockbenchError } from '../bench/errors.ts';
 import { mergeRuns } from '../bench/merge/merge-runs.ts';
 import { readOperations, writeOperations } from '../bench/merge/operations-file.ts';
 import { createRunDir, writeRunJson } from '../bench/results-writer.ts';
+import { isLockbenchError, LockbenchError } from '../core/errors.ts';
+import { loadRunResult, resolveRunFile } from '../report/load-result.ts';
 import { isEntry } from './is-entry.ts';
-import { loadRunResult, resolveRunFile } from './report/load-result.ts';
 
 const USAGE = `usage: npm run merge -- <run dir> <run dir> ... [--out <dir>]
 

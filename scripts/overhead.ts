@@ -16,11 +16,11 @@
  */
 
 import { startThrowawayPostgres } from '../bench/databases/postgres-throwaway.ts';
-import { DEFAULT_SEED, resetAndSeed } from '../bench/databases/schema.ts';
 import { runClosed } from '../bench/load/closed-driver.ts';
 import { runOpen } from '../bench/load/open-driver.ts';
 import { createRequestBuilder, type RequestSource } from '../bench/load/request-builder.ts';
 import { startServer } from '../bench/server-process.ts';
+import { DEFAULT_SEED, resetAndSeed } from '../workloads/schema.ts';
 import { hasWrk, runWrk, startTrivialServer } from './driver-capacity.ts';
 import { isEntry } from './is-entry.ts';
 import { type OverheadOptions, parseOverheadArgs, USAGE } from './overhead/options.ts';

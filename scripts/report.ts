@@ -1,18 +1,18 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { isLockbenchError, LockbenchError } from '../bench/errors.ts';
 import { writeFileAtomic } from '../bench/write-atomic.ts';
+import { isLockbenchError, LockbenchError } from '../core/errors.ts';
+import { loadRunResult, resolveRunFile } from '../report/load-result.ts';
+import { renderCharts } from '../report/render-charts.ts';
+import type { ReportFormat } from '../report/renderers.ts';
+import { RENDERERS, REPORT_FORMATS, usesCharts } from '../report/renderers.ts';
+import { writeReports } from '../report/write-reports.ts';
 import { isEntry } from './is-entry.ts';
-import { loadRunResult, resolveRunFile } from './report/load-result.ts';
-import { renderCharts } from './report/render-charts.ts';
-import type { ReportFormat } from './report/renderers.ts';
-import { RENDERERS, REPORT_FORMATS, usesCharts } from './report/renderers.ts';
-import { writeReports } from './report/write-reports.ts';
 
-export { loadRunResult } from './report/load-result.ts';
-export type { Renderer, ReportFormat } from './report/renderers.ts';
-export { RENDERERS } from './report/renderers.ts';
-export { writeReports } from './report/write-reports.ts';
+export { loadRunResult } from '../report/load-result.ts';
+export type { Renderer, ReportFormat } from '../report/renderers.ts';
+export { RENDERERS } from '../report/renderers.ts';
+export { writeReports } from '../report/write-reports.ts';
 
 const USAGE = `usage: npm run report -- <run.json|run dir> [--format md|html|json] [--out <file>]
 

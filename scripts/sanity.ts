@@ -10,7 +10,6 @@
  */
 import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
-import { openSql } from '../bench/databases/connect.ts';
 import {
   connectExternal,
   resetAndSeed,
@@ -19,8 +18,9 @@ import {
 } from '../bench/databases/index.ts';
 import type { DatabaseTarget } from '../bench/databases/target.ts';
 import { startServer } from '../bench/server-process.ts';
+import { openSql } from '../core/connect.ts';
+import { type Dialect, STRATEGY_NAMES, type StrategyName } from '../core/names.ts';
 import type { ServerStats } from '../servers/protocol.ts';
-import { type Dialect, STRATEGY_NAMES, type StrategyName } from '../strategies/names.ts';
 import { checkSupport } from '../strategies/registry.ts';
 
 const HOT_ACCOUNT = 1;

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { RunResult, SCHEMA_VERSION } from '../bench/result-schema.ts';
 import { writeFileAtomic } from '../bench/write-atomic.ts';
+import { RunResult, SCHEMA_VERSION } from '../core/result-schema.ts';
 import { isEntry } from './is-entry.ts';
 
 /** Where the committed schema lives, relative to the repository root. */
@@ -21,7 +21,7 @@ export function runResultJsonSchema(): Record<string, unknown> {
     $schema,
     title: `lockbench run.json (schemaVersion ${SCHEMA_VERSION})`,
     description:
-      'One benchmark run: its context, every cell measured, and the correctness checks. Generated from bench/result-schema.ts by `npm run schema`; do not edit.',
+      'One benchmark run: its context, every cell measured, and the correctness checks. Generated from core/result-schema.ts by `npm run schema`; do not edit.',
     ...rest,
   };
 }

@@ -1,12 +1,12 @@
 import { parseCommandLine } from '../bench/cli-args.ts';
 import { connectExternal } from '../bench/databases/external.ts';
-import { resetAndSeed } from '../bench/databases/schema.ts';
-import { isLockbenchError, LockbenchError } from '../bench/errors.ts';
 import { resolveProfileSpec } from '../bench/profile-spec.ts';
-import { redactUrl } from '../bench/redact.ts';
 import { runSeedSizes } from '../bench/run-cell.ts';
 import { databaseUrl } from '../bench/segment/database-url.ts';
 import { remoteCell } from '../bench/segment/run-remote.ts';
+import { isLockbenchError, LockbenchError } from '../core/errors.ts';
+import { redactUrl } from '../core/redact.ts';
+import { resetAndSeed } from '../workloads/schema.ts';
 import { isEntry } from './is-entry.ts';
 
 const USAGE = `usage: npm run seed -- <the bench options of the run> --pg-url <url> | --mysql-url <url>

@@ -14,11 +14,11 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { decodeFromCompressedBase64 } from 'hdr-histogram-js';
 import { readOperations } from '../bench/merge/operations-file.ts';
-import type { RunResult } from '../bench/result-schema.ts';
+import type { RunResult } from '../core/result-schema.ts';
+import { loadRunResult } from '../report/load-result.ts';
 import { main as check } from './check.ts';
 import { isEntry } from './is-entry.ts';
 import { main as merge } from './merge.ts';
-import { loadRunResult } from './report/load-result.ts';
 import { main as seed } from './seed.ts';
 
 const quiet = { stdout: process.stderr, stderr: process.stderr };

@@ -54,14 +54,14 @@ import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 import pg from 'pg';
 import { Pool } from 'undici';
-import { pgPoolConfig } from '../bench/databases/connect.ts';
 import { startThrowawayPostgres } from '../bench/databases/postgres-throwaway.ts';
-import { DEFAULT_SEED, resetAndSeed } from '../bench/databases/schema.ts';
 import { ROOT } from '../bench/environment.ts';
 import { opIdGenerator } from '../bench/load/op-id.ts';
 import { processTreeCpuSec } from '../bench/load/process-cpu.ts';
 import { SERVER_BUNDLE_OPTIONS, serverEntry } from '../bench/server-process.ts';
+import { pgPoolConfig } from '../core/connect.ts';
 import { beginStatement } from '../strategies/transaction.ts';
+import { DEFAULT_SEED, resetAndSeed } from '../workloads/schema.ts';
 
 const SELF = fileURLToPath(import.meta.url);
 const CASES = ['health', 'account', 'deposit'] as const;

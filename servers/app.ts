@@ -1,9 +1,9 @@
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { dialectOfUrl } from '../bench/databases/connect.ts';
+import { dialectOfUrl } from '../core/connect.ts';
+import type { StrategyName, Workload } from '../core/names.ts';
 import { classify } from '../strategies/classify.ts';
 import { createExecutor, type Executor, OperationFailed } from '../strategies/executor.ts';
-import type { StrategyName, Workload } from '../strategies/names.ts';
 import type { OperationResult, Outcome } from '../strategies/outcome.ts';
 import { getWorkload, workloadNames } from '../workloads/catalog.ts';
 import type { WorkloadOp } from '../workloads/workload.ts';

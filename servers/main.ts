@@ -14,12 +14,12 @@
  * Flags: servers/options.ts (SERVER_FLAGS, serverUsage).
  */
 import cluster, { type Worker } from 'node:cluster';
-import { dialectOfUrl, hostPort, openSql } from '../bench/databases/connect.ts';
-import { probeDatabase } from '../bench/databases/probe.ts';
-import { readSeed } from '../bench/databases/schema.ts';
-import { isLockbenchError, LockbenchError } from '../bench/errors.ts';
+import { dialectOfUrl, hostPort, openSql } from '../core/connect.ts';
+import { isLockbenchError, LockbenchError } from '../core/errors.ts';
+import { probeDatabase } from '../core/probe.ts';
 import { registerWorkload } from '../workloads/catalog.ts';
 import { loadWorkloadModule } from '../workloads/load-module.ts';
+import { readSeed } from '../workloads/schema.ts';
 import { checkWorkloadSupport as checkSupport } from '../workloads/support.ts';
 import { buildServer } from './app.ts';
 import { serveClusterStats, workerStatsSource } from './cluster-stats.ts';

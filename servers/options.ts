@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { DEFAULT_SCHEMA, dialectOfUrl } from '../bench/databases/connect.ts';
-import { LockbenchError } from '../bench/errors.ts';
-import { STRATEGY_NAMES } from '../strategies/names.ts';
+import { DEFAULT_SCHEMA, dialectOfUrl } from '../core/connect.ts';
+import { LockbenchError } from '../core/errors.ts';
+import { STRATEGY_NAMES } from '../core/names.ts';
 import { ExecutorSettingsSchema } from '../strategies/settings.ts';
 import { hasWorkload, workloadNames } from '../workloads/catalog.ts';
 

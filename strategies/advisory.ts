@@ -1,5 +1,5 @@
+import type { Dialect } from '../core/names.ts';
 import type { Guard, LockKey } from './guard.ts';
-import type { Dialect } from './names.ts';
 import type { AttemptOutcome } from './outcome.ts';
 import type { Session } from './pool.ts';
 import { productSupports } from './product-support.ts';

@@ -1,8 +1,8 @@
-import type { ConnectionSpec } from '../bench/databases/connect.ts';
+import type { ConnectionSpec } from '../core/connect.ts';
+import type { IsolationLevel, StrategyName } from '../core/names.ts';
 import { classify, type ErrorClass, isRetryable } from './classify.ts';
 import { findApplied, type OperationIdentity } from './ledger.ts';
 import { type AccountView, type EventView, readAccount, readEvent } from './lookups.ts';
-import type { IsolationLevel, StrategyName } from './names.ts';
 import type { AttemptOutcome, ConflictReason, OperationResult, Outcome } from './outcome.ts';
 import { type DbPool, openPool, type Session } from './pool.ts';
 import { getStrategy } from './registry.ts';

@@ -1,10 +1,10 @@
-import type { Dialect } from './names.ts';
+import type { Dialect } from '../core/names.ts';
 import type { Outcome } from './outcome.ts';
 import type { Session } from './pool.ts';
 
 /**
  * One applied operation, written in the same transaction as the change it records (semantics of
- * each column: bench/databases/schema.ts). op_id is the primary key, so a repeated opId fails
+ * each column: workloads/schema.ts). op_id is the primary key, so a repeated opId fails
  * the insert, rolls the repeat back, and the stored outcome is returned instead.
  */
 export interface LedgerEntry {

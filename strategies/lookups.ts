@@ -1,4 +1,4 @@
-import type { Dialect } from './names.ts';
+import type { Dialect } from '../core/names.ts';
 import type { Session } from './pool.ts';
 
 /**

@@ -1,9 +1,9 @@
 import { createRequire } from 'node:module';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
-import { type ConnectionSpec, mysqlPoolConfig, pgPoolConfig } from '../bench/databases/connect.ts';
+import { type ConnectionSpec, mysqlPoolConfig, pgPoolConfig } from '../core/connect.ts';
+import type { Dialect, IsolationLevel } from '../core/names.ts';
 import { classify } from './classify.ts';
-import type { Dialect, IsolationLevel } from './names.ts';
 import { mysqlLockWaitSeconds } from './settings.ts';
 
 export type Row = Record<string, unknown>;

@@ -1,8 +1,8 @@
+import type { StrategyName } from '../core/names.ts';
 import { advisory } from './advisory.ts';
 import { atomic } from './atomic.ts';
 import { forUpdate } from './for-update.ts';
 import { naive } from './naive.ts';
-import type { StrategyName } from './names.ts';
 import { nowait } from './nowait.ts';
 import { optimistic } from './optimistic.ts';
 import { serializable } from './serializable.ts';

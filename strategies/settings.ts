@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ISOLATION_LEVELS } from './names.ts';
+import { ISOLATION_LEVELS } from '../core/names.ts';
 import { DEFAULT_RETRY_POLICY } from './retry.ts';
 
 /**

@@ -1,4 +1,4 @@
-import type { Dialect, IsolationLevel, StrategyName } from './names.ts';
+import type { Dialect, IsolationLevel, StrategyName } from '../core/names.ts';
 import type { ExecutorSettings } from './settings.ts';
 import type { DbFacts, Support } from './support.ts';
 

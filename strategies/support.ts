@@ -1,4 +1,4 @@
-import type { DatabaseInfo } from '../bench/result-schema.ts';
+import type { DatabaseInfo } from '../core/result-schema.ts';
 
 /** What a strategy needs to know about a database to say whether it can run there. */
 export type DbFacts = Pick<DatabaseInfo, 'product' | 'version'>;

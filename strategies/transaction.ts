@@ -1,4 +1,4 @@
-import type { Dialect, IsolationLevel } from './names.ts';
+import type { Dialect, IsolationLevel } from '../core/names.ts';
 import type { AttemptOutcome } from './outcome.ts';
 import type { Session } from './pool.ts';
 

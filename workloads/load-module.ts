@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
-import { DIALECTS, STRATEGY_NAMES } from '../strategies/names.ts';
+import { DIALECTS, STRATEGY_NAMES } from '../core/names.ts';
 import { BUILTIN_WORKLOADS } from './registry.ts';
 import type { AnyWorkload, RequestContext } from './workload.ts';
 

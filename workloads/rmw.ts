@@ -1,6 +1,6 @@
+import type { Dialect, StrategyName } from '../core/names.ts';
 import { ADVISORY_GUARD } from '../strategies/advisory.ts';
 import type { Guard, LockKey } from '../strategies/guard.ts';
-import type { Dialect, StrategyName } from '../strategies/names.ts';
 import type { AttemptOutcome } from '../strategies/outcome.ts';
 import type { Session } from '../strategies/pool.ts';
 import type { AttemptContext } from '../strategies/strategy.ts';

@@ -1,4 +1,4 @@
-import type { StrategyName } from '../strategies/names.ts';
+import type { StrategyName } from '../core/names.ts';
 import { getStrategy } from '../strategies/registry.ts';
 import { type DbFacts, SUPPORTED, type Support } from '../strategies/support.ts';
 import { getWorkload } from './catalog.ts';

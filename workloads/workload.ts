@@ -1,5 +1,5 @@
-import type { Sql } from '../bench/databases/connect.ts';
-import type { Dialect, IsolationLevel, StrategyName } from '../strategies/names.ts';
+import type { Sql } from '../core/connect.ts';
+import type { Dialect, IsolationLevel, StrategyName } from '../core/names.ts';
 import type { AttemptOutcome } from '../strategies/outcome.ts';
 import type { Session } from '../strategies/pool.ts';
 import type { AttemptContext } from '../strategies/strategy.ts';

@@ -2,8 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { LockbenchError } from '../../core/errors.ts';
 import { ROOT } from '../environment.ts';
-import { LockbenchError } from '../errors.ts';
 import { bundleServer } from '../server-process.ts';
 
 /** Another revision's strategy server, checked out in a temporary worktree and bundled. */

@@ -1,3 +1,4 @@
+import type { AbComparison, AbSection, Cell, RunResult } from '../../core/result-schema.ts';
 import type { AbCommand } from '../cli-args.ts';
 import { AB_MIN_PAIRS, type BenchConfig } from '../config.ts';
 import type { DatabaseTarget } from '../databases/target.ts';
@@ -13,7 +14,6 @@ import {
   startTarget,
 } from '../orchestrator.ts';
 import type { PlannedCell } from '../plan.ts';
-import type { AbComparison, AbSection, Cell, RunResult } from '../result-schema.ts';
 import { createRunDir, updateLatest, writeRunJson } from '../results-writer.ts';
 import { failedCell, Interrupted, runCell } from '../run-cell.ts';
 import { runHeader } from '../run-header.ts';

@@ -1,7 +1,7 @@
-import type { Dialect } from '../../strategies/names.ts';
-import type { Sql } from '../databases/connect.ts';
+import type { Sql } from '../../core/connect.ts';
+import type { Dialect } from '../../core/names.ts';
+import { MAX_EXAMPLES, type ViolationExample } from '../../core/violations.ts';
 import { asSet, type ClientView } from './client-view.ts';
-import { MAX_EXAMPLES, type ViolationExample } from './violations.ts';
 
 /** What the client saw, held against the ledger. */
 export interface AcknowledgementFindings {

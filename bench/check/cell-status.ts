@@ -1,4 +1,4 @@
-import type { Correctness } from '../result-schema.ts';
+import type { Correctness } from '../../core/result-schema.ts';
 
 /**
  * A cell's status as far as correctness goes: 'unsafe' when the strategy claims to keep the

@@ -1,18 +1,18 @@
-import { getWorkload } from '../../workloads/catalog.ts';
-import { FindingsShape } from '../../workloads/load-module.ts';
-import type { Finding } from '../../workloads/workload.ts';
-import { type ConnectionSpec, openSql, type Sql } from '../databases/connect.ts';
-import { readSeed } from '../databases/schema.ts';
-import type { Correctness } from '../result-schema.ts';
-import { checkAcknowledgements } from './acknowledgements.ts';
-import type { ClientView } from './client-view.ts';
+import { type ConnectionSpec, openSql, type Sql } from '../../core/connect.ts';
+import type { Correctness } from '../../core/result-schema.ts';
 import {
   countViolations,
   pickExamples,
   type ViolationExample,
   type ViolationTally,
   ZERO_TALLY,
-} from './violations.ts';
+} from '../../core/violations.ts';
+import { getWorkload } from '../../workloads/catalog.ts';
+import { FindingsShape } from '../../workloads/load-module.ts';
+import { readSeed } from '../../workloads/schema.ts';
+import type { Finding } from '../../workloads/workload.ts';
+import { checkAcknowledgements } from './acknowledgements.ts';
+import type { ClientView } from './client-view.ts';
 
 /** Everything the checks need besides the database. */
 export interface CheckInput extends ClientView {

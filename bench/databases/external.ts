@@ -1,6 +1,6 @@
-import { LockbenchError } from '../errors.ts';
-import { DEFAULT_SCHEMA, dialectOfUrl, hostPort, redactUrl } from './connect.ts';
-import { probeDatabase } from './probe.ts';
+import { DEFAULT_SCHEMA, dialectOfUrl, hostPort, redactUrl } from '../../core/connect.ts';
+import { LockbenchError } from '../../core/errors.ts';
+import { probeDatabase } from '../../core/probe.ts';
 import type { DatabaseTarget } from './target.ts';
 
 /**

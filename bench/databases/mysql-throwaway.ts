@@ -3,17 +3,18 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import mysql from 'mysql2/promise';
-import { LockbenchError } from '../errors.ts';
+import { DEFAULT_SCHEMA } from '../../core/connect.ts';
+import { LockbenchError } from '../../core/errors.ts';
+import type { Durability } from '../../core/names.ts';
+import { probeDatabase } from '../../core/probe.ts';
 import { childEnv } from './child-env.ts';
-import { DEFAULT_SCHEMA } from './connect.ts';
 import { freePort } from './free-port.ts';
 import { type Guardian, startGuardian } from './guardian.ts';
 import { track } from './lifecycle.ts';
 import { findMysqlServerBinary, isExecutable } from './mysql-binary.ts';
 import { newOwner } from './owner.ts';
-import { probeDatabase } from './probe.ts';
 import { fileSize, logTail, makeServerDir, portTaken, sweepStale, writeOwner } from './server-dirs.ts';
-import type { DatabaseTarget, Durability } from './target.ts';
+import type { DatabaseTarget } from './target.ts';
 
 export { findMysqlServerBinary } from './mysql-binary.ts';
 

@@ -4,14 +4,15 @@ import { chownSync, closeSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { arch, platform } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { LockbenchError } from '../errors.ts';
+import { DEFAULT_SCHEMA } from '../../core/connect.ts';
+import { LockbenchError } from '../../core/errors.ts';
+import type { Durability } from '../../core/names.ts';
+import { probeDatabase } from '../../core/probe.ts';
 import { childEnv } from './child-env.ts';
-import { DEFAULT_SCHEMA } from './connect.ts';
 import { freePort } from './free-port.ts';
 import { type Guardian, startGuardian } from './guardian.ts';
 import { track } from './lifecycle.ts';
 import { newOwner } from './owner.ts';
-import { probeDatabase } from './probe.ts';
 import {
   fileSize,
   logTail,
@@ -21,7 +22,7 @@ import {
   sweepStale,
   writeOwner,
 } from './server-dirs.ts';
-import type { DatabaseTarget, Durability } from './target.ts';
+import type { DatabaseTarget } from './target.ts';
 
 export interface ThrowawayPostgresOptions {
   /** Default `relaxed` (synchronous_commit=off); `strict` flushes every commit. */

@@ -13,7 +13,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LockbenchError } from '../errors.ts';
+import { LockbenchError } from '../../core/errors.ts';
 import { makeDirs } from '../make-dirs.ts';
 import { isOurServer, newOwner, ownerAlive, readOwner, writeOwner } from './owner.ts';
 

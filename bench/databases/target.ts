@@ -1,8 +1,6 @@
-import type { DatabaseInfo } from '../result-schema.ts';
-import type { ConnectionSpec } from './connect.ts';
-
-/** How much the throwaway server flushes. Recorded with every result. */
-export type Durability = 'relaxed' | 'strict';
+import type { ConnectionSpec } from '../../core/connect.ts';
+import type { Durability } from '../../core/names.ts';
+import type { DatabaseInfo } from '../../core/result-schema.ts';
 
 /**
  * A database the harness can run against: a throwaway server it started itself, or an external

@@ -1,4 +1,4 @@
-import type { Sql } from '../databases/connect.ts';
+import type { Sql } from '../../core/connect.ts';
 
 /**
  * Database-side counters over a run, as deltas, plus how many sessions waited on a lock (sampled

@@ -4,7 +4,7 @@ import {
   encodeIntoCompressedBase64,
   type Histogram,
 } from 'hdr-histogram-js';
-import type { LatencySummary } from '../result-schema.ts';
+import type { LatencySummary } from '../../core/result-schema.ts';
 
 /** One hour in microseconds: anything slower is recorded as one hour (and is a timeout anyway). */
 export const HIGHEST_US = 3_600_000_000;

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import type { Interference } from '../result-schema.ts';
+import type { Interference } from '../../core/result-schema.ts';
 import { processTreeCpuSec } from './process-cpu.ts';
 
 /**

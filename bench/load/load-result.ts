@@ -1,4 +1,4 @@
-import type { LatencySummary, Metrics, Outcomes } from '../result-schema.ts';
+import type { LatencySummary, Metrics, Outcomes } from '../../core/result-schema.ts';
 import { decodeHistogram, encodeHistogram, summarize } from './histogram.ts';
 import type { LoadStage } from './profiles.ts';
 import type { LoadOp } from './request-builder.ts';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { Workload } from '../../strategies/names.ts';
-import type { SeedSizes } from '../databases/schema.ts';
-import { LockbenchError } from '../errors.ts';
+import { LockbenchError } from '../../core/errors.ts';
+import type { Workload } from '../../core/names.ts';
+import type { SeedSizes } from '../../workloads/schema.ts';
 import type { KeySpec } from './keys.ts';
 
 /**

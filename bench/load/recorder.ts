@@ -1,6 +1,6 @@
 import type { Histogram } from 'hdr-histogram-js';
+import type { Metrics, Outcomes } from '../../core/result-schema.ts';
 import type { OutcomeKind } from '../../servers/protocol.ts';
-import type { Metrics, Outcomes } from '../result-schema.ts';
 import { encodeHistogram, latencyHistogram, recordMs } from './histogram.ts';
 import type { LoadOp } from './request-builder.ts';
 

@@ -1,6 +1,6 @@
 import { getWorkload } from '../../workloads/catalog.ts';
+import { DEFAULT_SEED, type SeedSizes } from '../../workloads/schema.ts';
 import type { OperationMix, RequestContext, WorkloadOp, WorkloadRequest } from '../../workloads/workload.ts';
-import { DEFAULT_SEED, type SeedSizes } from '../databases/schema.ts';
 import { createKeyChooser, type KeySpec } from './keys.ts';
 import { opIdGenerator } from './op-id.ts';
 import { Random } from './random.ts';

@@ -1,7 +1,7 @@
 import type { EventEmitter } from 'node:events';
-import type { Workload } from '../../strategies/names.ts';
-import type { SeedSizes } from '../databases/schema.ts';
-import type { Metrics } from '../result-schema.ts';
+import type { Workload } from '../../core/names.ts';
+import type { Metrics } from '../../core/result-schema.ts';
+import type { SeedSizes } from '../../workloads/schema.ts';
 import { runClosed } from './closed-driver.ts';
 import { type LoadResult, toMetricsPart } from './load-result.ts';
 import { runOpen } from './open-driver.ts';

@@ -1,4 +1,4 @@
-import type { Interval, Metrics, SteadyState } from '../result-schema.ts';
+import type { Interval, Metrics, SteadyState } from '../../core/result-schema.ts';
 import { batchMeansInterval, chooseBatchSize, MIN_BATCHES, meanInterval } from '../stats/interval.ts';
 import { judgeSteadiness, MEASURED_RULE } from '../stats/steady-state.ts';
 import { decodeHistogram } from './histogram.ts';

@@ -1,6 +1,6 @@
+import type { Cell, ErrorClasses, Metrics, Outcomes } from '../../core/result-schema.ts';
 import { summarizeEncoded } from '../load/histogram.ts';
 import { type LoadResult, mergeLoadResults, toMetricsPart } from '../load/load-result.ts';
-import type { Cell, ErrorClasses, Metrics, Outcomes } from '../result-schema.ts';
 
 /** A measured cell of schema 2: its metrics carry the histograms a merge needs. */
 type Mergeable = Cell & { metrics: Metrics & { histograms: NonNullable<Metrics['histograms']> } };

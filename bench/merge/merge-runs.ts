@@ -1,6 +1,6 @@
+import { LockbenchError } from '../../core/errors.ts';
+import type { Cell, RunResult } from '../../core/result-schema.ts';
 import { newRunId } from '../environment.ts';
-import { LockbenchError } from '../errors.ts';
-import type { Cell, RunResult } from '../result-schema.ts';
 import { isMergeable, mergeSegmentMetrics } from './merge-metrics.ts';
 import { type CellOperations, unionOperations } from './operations-file.ts';
 

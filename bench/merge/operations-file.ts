@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { LockbenchError } from '../errors.ts';
+import { LockbenchError } from '../../core/errors.ts';
 import { writeFileAtomicSync } from '../write-atomic.ts';
 
 /**

@@ -1,5 +1,5 @@
+import { LockbenchError } from '../../core/errors.ts';
 import type { BenchConfig, DbId } from '../config.ts';
-import { LockbenchError } from '../errors.ts';
 
 /** The URL of the database a run against servers elsewhere uses: --pg-url/--mysql-url or their environment variables. */
 export function databaseUrl(config: Pick<BenchConfig, 'pgUrl' | 'mysqlUrl'>, db: DbId, step: string): string {

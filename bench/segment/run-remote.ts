@@ -1,3 +1,4 @@
+import type { Cell, Metrics, RunResult } from '../../core/result-schema.ts';
 import { type BenchConfig, warmupPlan } from '../config.ts';
 import { newRunId } from '../environment.ts';
 import { runLoad } from '../load/run-load.ts';
@@ -5,7 +6,6 @@ import { writeOperations } from '../merge/operations-file.ts';
 import type { RunOptions, RunOutcome } from '../orchestrator.ts';
 import { type PlannedCell, planCells } from '../plan.ts';
 import { resolveProfileSpec } from '../profile-spec.ts';
-import type { Cell, Metrics, RunResult } from '../result-schema.ts';
 import { createRunDir, updateLatest, writeRunJson } from '../results-writer.ts';
 import { cellHead, failedCell, runSeedSizes } from '../run-cell.ts';
 import { runHeader } from '../run-header.ts';

@@ -1,4 +1,4 @@
-import type { Interval, Metrics } from '../result-schema.ts';
+import type { Interval, Metrics } from '../../core/result-schema.ts';
 import { meanInterval } from './interval.ts';
 
 /** The headline figures that carry an interval. */

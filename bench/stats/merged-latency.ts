@@ -1,5 +1,5 @@
+import type { LatencySummary, Metrics } from '../../core/result-schema.ts';
 import { addEncoded, summarizeEncoded } from '../load/histogram.ts';
-import type { LatencySummary, Metrics } from '../result-schema.ts';
 
 /** Percentiles of several measurements taken together: every response of every one counted once. */
 export interface MergedLatency {

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
-import { RunResult } from '../../bench/result-schema.ts';
+import { RunResult } from '../../core/result-schema.ts';
 import { makeSandbox, runBench } from '../fixtures/bench-process.ts';
 
 /**

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { basename, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { newOwner, writeOwner } from '../../bench/databases/owner.ts';
-import { RunResult } from '../../bench/result-schema.ts';
+import { RunResult } from '../../core/result-schema.ts';
 import {
   alive,
   type BenchProcess,

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { ROOT } from '../../bench/environment.ts';
-import { RunResult } from '../../bench/result-schema.ts';
+import { RunResult } from '../../core/result-schema.ts';
 import { eventually, makeSandbox, processesInGroup } from '../fixtures/bench-process.ts';
 
 /**

@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Cell, RunResult } from '../../bench/result-schema.ts';
-import { EXPORT_FILES } from '../../scripts/export/write-exports.ts';
+import { type Cell, RunResult } from '../../core/result-schema.ts';
+import { EXPORT_FILES } from '../../report/export/write-exports.ts';
 import {
   type BenchExit,
   eventually,

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FLAG_OF, PROFILE_NAMES } from '../../bench/config.ts';
 import { freePort } from '../../bench/databases/free-port.ts';
-import type { RunResult } from '../../bench/result-schema.ts';
-import { STRATEGY_NAMES } from '../../strategies/names.ts';
+import { STRATEGY_NAMES } from '../../core/names.ts';
+import type { RunResult } from '../../core/result-schema.ts';
 import { BUILTIN_WORKLOADS } from '../../workloads/registry.ts';
 
 const WORKLOAD_NAMES = Object.keys(BUILTIN_WORKLOADS);

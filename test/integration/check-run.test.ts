@@ -2,10 +2,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readLedgerOpIds } from '../../bench/check/acknowledgements.ts';
 import { cellStatus } from '../../bench/check/cell-status.ts';
 import { type CheckInput, checkRun } from '../../bench/check/check-run.ts';
-import { openSql, type Sql } from '../../bench/databases/connect.ts';
-import { resetAndSeed, type SeedSizes } from '../../bench/databases/schema.ts';
-import { Correctness } from '../../bench/result-schema.ts';
-import type { Dialect } from '../../strategies/names.ts';
+import { openSql, type Sql } from '../../core/connect.ts';
+import type { Dialect } from '../../core/names.ts';
+import { Correctness } from '../../core/result-schema.ts';
+import { resetAndSeed, type SeedSizes } from '../../workloads/schema.ts';
 import { specFor } from '../helpers/db.ts';
 
 /** Small enough to reset in a few ms; event 1 holds seats 1..5, event 2 seats 6..10. */

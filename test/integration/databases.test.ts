@@ -13,7 +13,7 @@ import {
 } from '../../bench/databases/index.ts';
 import { isAlive } from '../../bench/databases/server-dirs.ts';
 import type { DatabaseTarget } from '../../bench/databases/target.ts';
-import { isLockbenchError } from '../../bench/errors.ts';
+import { isLockbenchError } from '../../core/errors.ts';
 
 const starters = {
   postgres: startThrowawayPostgres,

@@ -2,19 +2,13 @@ import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  type ConnectionSpec,
-  mysqlPoolConfig,
-  openSql,
-  pgPoolConfig,
-  type Sql,
-} from '../../bench/databases/connect.ts';
-import {
   type DbCounters,
   diffCounters,
   readDbCounters,
   startDbActivity,
   startLockWaitSampler,
 } from '../../bench/load/db-activity.ts';
+import { type ConnectionSpec, mysqlPoolConfig, openSql, pgPoolConfig, type Sql } from '../../core/connect.ts';
 import { specFor } from '../helpers/db.ts';
 
 /** Two sessions that each hold a row the other wants: a waiter, then a deadlock. */

@@ -5,8 +5,8 @@ import { pathToFileURL } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeReports } from '../../report/write-reports.ts';
 import { chromiumPath } from '../../scripts/provision.ts';
-import { writeReports } from '../../scripts/report/write-reports.ts';
 import { loadFixture } from '../unit/report-fixture.ts';
 
 /**

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startThrowawayPostgres } from '../../bench/databases/postgres-throwaway.ts';
 import type { DatabaseTarget } from '../../bench/databases/target.ts';
-import type { Metrics } from '../../bench/result-schema.ts';
+import type { Metrics } from '../../core/result-schema.ts';
 import { main as seed } from '../../scripts/seed.ts';
 import { type CellFlags, p99OfAdded, runSegmented, startServers } from '../../scripts/segments-demo.ts';
 

@@ -1,13 +1,13 @@
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openSql, type Sql } from '../../bench/databases/connect.ts';
 import { freePort } from '../../bench/databases/free-port.ts';
-import { resetAndSeed, type SeedSizes } from '../../bench/databases/schema.ts';
+import { openSql, type Sql } from '../../core/connect.ts';
+import type { Dialect, Workload } from '../../core/names.ts';
 import { buildServer } from '../../servers/app.ts';
 import { parseServerOptions, type ServerOptionsInput } from '../../servers/options.ts';
 import { ATTEMPTS_HEADER, OUTCOME_HEADER, type ServerStats } from '../../servers/protocol.ts';
 import { accountingErrors } from '../../servers/stats.ts';
-import type { Dialect, Workload } from '../../strategies/names.ts';
+import { resetAndSeed, type SeedSizes } from '../../workloads/schema.ts';
 import { specFor } from '../helpers/db.ts';
 
 const SIZES: SeedSizes = { accounts: 10, initialBalance: 1000, events: 2, seatsPerEvent: 5 };

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resetAndSeed } from '../../bench/databases/schema.ts';
 import { atomic } from '../../strategies/atomic.ts';
 import { type DbPool, openPool, type Session } from '../../strategies/pool.ts';
 import type { ExecutorSettingsInput } from '../../strategies/settings.ts';
 import type { Strategy } from '../../strategies/strategy.ts';
 import { inTransaction } from '../../strategies/transaction.ts';
+import { resetAndSeed } from '../../workloads/schema.ts';
 import type { Attempt } from '../../workloads/workload.ts';
 import { specFor } from '../helpers/db.ts';
 import { createExecutor, type TestExecutor as Executor } from '../helpers/executor.ts';

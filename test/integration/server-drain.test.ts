@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { resetAndSeed } from '../../bench/databases/schema.ts';
+import { resetAndSeed } from '../../workloads/schema.ts';
 import { specFor } from '../helpers/db.ts';
 
 /** servers/main.ts as a long-lived fleet member: liveness, readiness, and a graceful drain on SIGTERM. */

@@ -2,10 +2,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../bench/databases/free-port.ts';
-import { resetAndSeed } from '../../bench/databases/schema.ts';
+import type { Dialect } from '../../core/names.ts';
 import type { ServerStats } from '../../servers/protocol.ts';
 import { accountingErrors } from '../../servers/stats.ts';
-import type { Dialect } from '../../strategies/names.ts';
+import { resetAndSeed } from '../../workloads/schema.ts';
 import { specFor } from '../helpers/db.ts';
 
 /** servers/main.ts as the orchestrator runs it: its own process, workers, one ready line, SIGTERM. */

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openSql, type Sql } from '../../bench/databases/connect.ts';
-import { resetAndSeed, type SeedSizes } from '../../bench/databases/schema.ts';
-import { type Dialect, STRATEGY_NAMES, type StrategyName } from '../../strategies/names.ts';
+import { openSql, type Sql } from '../../core/connect.ts';
+import { type Dialect, STRATEGY_NAMES, type StrategyName } from '../../core/names.ts';
 import type { ConflictReason, OperationResult } from '../../strategies/outcome.ts';
 import { getStrategy } from '../../strategies/registry.ts';
+import { resetAndSeed, type SeedSizes } from '../../workloads/schema.ts';
 import { specFor } from '../helpers/db.ts';
 import { createExecutor, type TestExecutor as Executor } from '../helpers/executor.ts';
 

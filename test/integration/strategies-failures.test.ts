@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { openSql, type Sql } from '../../bench/databases/connect.ts';
-import { resetAndSeed, type SeedSizes } from '../../bench/databases/schema.ts';
+import { openSql, type Sql } from '../../core/connect.ts';
+import type { Dialect } from '../../core/names.ts';
 import { mysqlLockName } from '../../strategies/advisory.ts';
 import { OperationFailed } from '../../strategies/executor.ts';
 import { naive } from '../../strategies/naive.ts';
-import type { Dialect } from '../../strategies/names.ts';
 import type { Strategy } from '../../strategies/strategy.ts';
+import { resetAndSeed, type SeedSizes } from '../../workloads/schema.ts';
 import { specFor } from '../helpers/db.ts';
 import { createExecutor } from '../helpers/executor.ts';
 

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Cell, RunResult } from '../../bench/result-schema.ts';
+import { type Cell, RunResult } from '../../core/result-schema.ts';
 import { type BenchExit, makeSandbox, runBench, type Sandbox } from '../fixtures/bench-process.ts';
 
 /**

@@ -1,11 +1,11 @@
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { checkRun } from '../../bench/check/check-run.ts';
-import { resetAndSeed, type SeedSizes } from '../../bench/databases/schema.ts';
+import { type Dialect, STRATEGY_NAMES, type StrategyName } from '../../core/names.ts';
 import { createExecutor, type Executor } from '../../strategies/executor.ts';
-import { type Dialect, STRATEGY_NAMES, type StrategyName } from '../../strategies/names.ts';
 import type { OperationResult } from '../../strategies/outcome.ts';
 import { getStrategy } from '../../strategies/registry.ts';
 import { type QueueOp, queue } from '../../workloads/queue/index.ts';
+import { resetAndSeed, type SeedSizes } from '../../workloads/schema.ts';
 import { specFor } from '../helpers/db.ts';
 
 /**

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseAbSpec } from '../../bench/ab/spec.ts';
 import { parseCommandLine } from '../../bench/cli-args.ts';
-import type { LockbenchError } from '../../bench/errors.ts';
 import { reproduceCommand } from '../../bench/reproduce.ts';
+import type { LockbenchError } from '../../core/errors.ts';
 
 function ab(argv: string[]) {
   const c = parseCommandLine(argv, {});

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { compareCell } from '../../bench/ab/run-ab.ts';
-import { type AbSection, RunResult } from '../../bench/result-schema.ts';
-import { abSummaryBlocks } from '../../scripts/report/ab-section.ts';
-import { chartSpecs } from '../../scripts/report/charts.ts';
-import { renderHtml } from '../../scripts/report/html.ts';
-import { blocksToMarkdown, renderMarkdown } from '../../scripts/report/markdown.ts';
-import { renderSvg } from '../../scripts/report/render-charts.ts';
+import { type AbSection, RunResult } from '../../core/result-schema.ts';
+import { abSummaryBlocks } from '../../report/ab-section.ts';
+import { chartSpecs } from '../../report/charts.ts';
+import { renderHtml } from '../../report/html.ts';
+import { blocksToMarkdown, renderMarkdown } from '../../report/markdown.ts';
+import { renderSvg } from '../../report/render-charts.ts';
 import { loadFixture } from './report-fixture.ts';
 
 /** The fixture run with an A/B section: for-update planted 0.8x, atomic unchanged, nowait inconclusive. */

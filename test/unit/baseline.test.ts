@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { RunResult } from '../../bench/result-schema.ts';
-import { compareRuns, DEFAULT_COMPARE_OPTIONS } from '../../scripts/compare/compare-runs.ts';
+import { compareRuns, DEFAULT_COMPARE_OPTIONS } from '../../compare/compare-runs.ts';
+import { RunResult } from '../../core/result-schema.ts';
 import { scaleCells } from './compare-run-builder.ts';
 
 describe('the committed CI baseline', () => {

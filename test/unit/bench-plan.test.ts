@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type BenchConfig, type BenchConfigInput, BenchConfigSchema } from '../../bench/config.ts';
 import { attachConsole, planText, summaryText } from '../../bench/console.ts';
-import { LockbenchError } from '../../bench/errors.ts';
 import { makePlan, type RunEvents, redactConfig } from '../../bench/orchestrator.ts';
 import { CELL_OVERHEAD_SEC, RUN_OVERHEAD_SEC, TYPICAL_AUTO_WARMUP_SEC } from '../../bench/plan.ts';
-import { type Cell, RunResult } from '../../bench/result-schema.ts';
+import { LockbenchError } from '../../core/errors.ts';
+import { type Cell, RunResult } from '../../core/result-schema.ts';
 
 /** The bench command's pure parts: the plan it runs, what it records, what it prints. */
 

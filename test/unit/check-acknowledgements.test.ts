@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { reconcileAcknowledged } from '../../bench/check/acknowledgements.ts';
-import { MAX_EXAMPLES } from '../../bench/check/violations.ts';
+import { MAX_EXAMPLES } from '../../core/violations.ts';
 
 const ledger = (...ids: string[]) => new Set(ids);
 

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { cellStatus } from '../../bench/check/cell-status.ts';
 import { notChecked } from '../../bench/check/check-run.ts';
+import { Correctness } from '../../core/result-schema.ts';
 import {
   countViolations,
   MAX_EXAMPLES,
   pickExamples,
   type ViolationExample,
   ZERO_TALLY,
-} from '../../bench/check/violations.ts';
-import { Correctness } from '../../bench/result-schema.ts';
+} from '../../core/violations.ts';
 
 describe('countViolations', () => {
   it('is zero for a clean tally', () => {

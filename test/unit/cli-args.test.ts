@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseCommandLine } from '../../bench/cli-args.ts';
 import { parseDuration } from '../../bench/config.ts';
-import { LockbenchError } from '../../bench/errors.ts';
-import { STRATEGY_NAMES } from '../../strategies/names.ts';
+import { LockbenchError } from '../../core/errors.ts';
+import { STRATEGY_NAMES } from '../../core/names.ts';
 
 function run(argv: string[], env: NodeJS.ProcessEnv = {}) {
   const c = parseCommandLine(argv, env);

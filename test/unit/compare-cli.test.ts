@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { RunResult } from '../../bench/result-schema.ts';
+import { RunResult } from '../../core/result-schema.ts';
 import { buildRun, correctnessFor, is, mapCells, scaleCells } from './compare-run-builder.ts';
 
 const root = join(import.meta.dirname, '..', '..');

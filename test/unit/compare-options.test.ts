@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { LockbenchError } from '../../bench/errors.ts';
-import { parseCompareArgs, parsePercent } from '../../scripts/compare/options.ts';
+import { parseCompareArgs, parsePercent } from '../../compare/options.ts';
+import { LockbenchError } from '../../core/errors.ts';
 
 function usageError(argv: string[]): LockbenchError {
   try {

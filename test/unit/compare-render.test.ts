@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  type CompareOptions,
-  compareRuns,
-  DEFAULT_COMPARE_OPTIONS,
-} from '../../scripts/compare/compare-runs.ts';
-import { renderComparisonMarkdown } from '../../scripts/compare/render-markdown.ts';
+import { type CompareOptions, compareRuns, DEFAULT_COMPARE_OPTIONS } from '../../compare/compare-runs.ts';
+import { renderComparisonMarkdown } from '../../compare/render-markdown.ts';
 import { buildRun, correctnessFor, is, mapCells, scaleCells, withIntervals } from './compare-run-builder.ts';
 
 const base = buildRun();

@@ -11,7 +11,7 @@ import {
   type Interval,
   type Metrics,
   RunResult,
-} from '../../bench/result-schema.ts';
+} from '../../core/result-schema.ts';
 
 export interface Figures {
   /** ops/s */

@@ -1,13 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { type Cell, RunResult } from '../../bench/result-schema.ts';
-import {
-  type CompareOptions,
-  compareRuns,
-  DEFAULT_COMPARE_OPTIONS,
-} from '../../scripts/compare/compare-runs.ts';
-import type { Estimate } from '../../scripts/compare/estimate.ts';
-import { renderComparisonMarkdown as renderMarkdown } from '../../scripts/compare/render-markdown.ts';
-import { judge } from '../../scripts/compare/verdict.ts';
+import { type CompareOptions, compareRuns, DEFAULT_COMPARE_OPTIONS } from '../../compare/compare-runs.ts';
+import type { Estimate } from '../../compare/estimate.ts';
+import { renderComparisonMarkdown as renderMarkdown } from '../../compare/render-markdown.ts';
+import { judge } from '../../compare/verdict.ts';
+import { type Cell, RunResult } from '../../core/result-schema.ts';
 import {
   buildRun,
   correctnessFor,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dialectOfUrl, hostPort, redactUrl } from '../../bench/databases/connect.ts';
+import { dialectOfUrl, hostPort, redactUrl } from '../../core/connect.ts';
 
 describe('URL handling', () => {
   it('redacts passwords and secret query parameters', () => {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ERRORS, LockbenchError } from '../../bench/errors.ts';
+import { ERRORS, LockbenchError } from '../../core/errors.ts';
 
 describe('error catalogue', () => {
   const readme = readFileSync('README.md', 'utf8');

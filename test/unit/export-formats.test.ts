@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { type Cell, RunResult } from '../../bench/result-schema.ts';
-import { toBencherMetricFormat } from '../../scripts/export/bencher.ts';
-import { toGithubActionBenchmark } from '../../scripts/export/github-action-benchmark.ts';
-import { EXPORT_FILES, writeExports } from '../../scripts/export/write-exports.ts';
+import { type Cell, RunResult } from '../../core/result-schema.ts';
+import { toBencherMetricFormat } from '../../report/export/bencher.ts';
+import { toGithubActionBenchmark } from '../../report/export/github-action-benchmark.ts';
+import { EXPORT_FILES, writeExports } from '../../report/export/write-exports.ts';
 import { buildRun, is, mapCells } from './compare-run-builder.ts';
 
 /**

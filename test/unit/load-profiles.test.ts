@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isLockbenchError } from '../../bench/errors.ts';
 import { PROFILE_NAMES, PROFILES, resolveProfile, stagesFor } from '../../bench/load/profiles.ts';
+import { isLockbenchError } from '../../core/errors.ts';
 
 describe('contention profiles', () => {
   it('lists every profile with a description and its defaults', () => {

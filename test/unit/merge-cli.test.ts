@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { RunResult } from '../../bench/result-schema.ts';
+import { RunResult } from '../../core/result-schema.ts';
 import { main } from '../../scripts/merge.ts';
 
 function sink(): { stream: Writable; text: () => string } {

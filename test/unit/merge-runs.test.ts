@@ -3,9 +3,9 @@ import { encodeHistogram, latencyHistogram, recordMs, summarizeEncoded } from '.
 import { type LoadResult, toMetricsPart } from '../../bench/load/load-result.ts';
 import { mergeRuns } from '../../bench/merge/merge-runs.ts';
 import type { CellOperations } from '../../bench/merge/operations-file.ts';
-import { type Cell, type Metrics, RunResult } from '../../bench/result-schema.ts';
 import { median } from '../../bench/stats/median.ts';
 import { mergedLatency } from '../../bench/stats/merged-latency.ts';
+import { type Cell, type Metrics, RunResult } from '../../core/result-schema.ts';
 
 /** Encoded histogram of these latencies (ms). */
 function encoded(valuesMs: readonly number[]): string {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { declinedLines } from '../../bench/console.ts';
-import { identifyProduct } from '../../bench/databases/product.ts';
-import { DatabaseInfo } from '../../bench/result-schema.ts';
-import { STRATEGY_NAMES } from '../../strategies/names.ts';
+import { STRATEGY_NAMES } from '../../core/names.ts';
+import { identifyProduct } from '../../core/product.ts';
+import { DatabaseInfo } from '../../core/result-schema.ts';
 import { checkSupport } from '../../strategies/registry.ts';
 import { BUILTIN_WORKLOADS } from '../../workloads/registry.ts';
 

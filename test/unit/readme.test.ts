@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { FLAG_OF } from '../../bench/config.ts';
 import { PROFILE_NAMES } from '../../bench/load/profiles.ts';
-import { STRATEGY_NAMES } from '../../strategies/names.ts';
+import { STRATEGY_NAMES } from '../../core/names.ts';
 import { BUILTIN_WORKLOADS } from '../../workloads/registry.ts';
 
 const WORKLOAD_NAMES = Object.keys(BUILTIN_WORKLOADS);

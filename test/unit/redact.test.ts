@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseCommandLine } from '../../bench/cli-args.ts';
-import { redactArg, redactCommandLine, redactConfig, redactUrl } from '../../bench/redact.ts';
+import { redactArg, redactCommandLine, redactConfig, redactUrl } from '../../core/redact.ts';
 
-/** One redaction for every URL or command line that is recorded (bench/redact.ts). */
+/** One redaction for every URL or command line that is recorded (core/redact.ts). */
 describe('credentials are removed wherever a URL is recorded', () => {
   it('a password in a query parameter', () => {
     expect(redactUrl('postgres://u@127.0.0.1:5432/db?password=s3cret&sslmode=disable')).toBe(

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { median } from '../../bench/stats/median.ts';
-import type { Group } from '../../scripts/report/groups.ts';
-import { groupCells, headlineLevel } from '../../scripts/report/groups.ts';
-import type { ObservationKind } from '../../scripts/report/observations.ts';
-import { FINDINGS, observe } from '../../scripts/report/observations.ts';
-import { describeSweep, sweepRanking } from '../../scripts/report/ranking.ts';
-import { figureOf } from '../../scripts/report/stats.ts';
-import { groupVerdicts, levelVerdict } from '../../scripts/report/verdict.ts';
-import { describeViolations, hasViolations } from '../../scripts/report/violations.ts';
+import type { Group } from '../../report/groups.ts';
+import { groupCells, headlineLevel } from '../../report/groups.ts';
+import type { ObservationKind } from '../../report/observations.ts';
+import { FINDINGS, observe } from '../../report/observations.ts';
+import { describeSweep, sweepRanking } from '../../report/ranking.ts';
+import { figureOf } from '../../report/stats.ts';
+import { groupVerdicts, levelVerdict } from '../../report/verdict.ts';
+import { describeViolations, hasViolations } from '../../report/violations.ts';
 import { cellOf, loadFixture, measuredCell, variant, withMeasurementQuality } from './report-fixture.ts';
 
 const fixture = loadFixture();

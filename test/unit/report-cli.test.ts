@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { RunResult } from '../../bench/result-schema.ts';
+import { RunResult } from '../../core/result-schema.ts';
 import { main, parseReportArgs } from '../../scripts/report.ts';
 import { renderSchemaFile, SCHEMA_FILE } from '../../scripts/schema.ts';
 import { FIXTURE_PATH, loadFixture } from './report-fixture.ts';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import type { Cell, RunResult as RunResultType } from '../../bench/result-schema.ts';
-import { RunResult } from '../../bench/result-schema.ts';
+import type { Cell, RunResult as RunResultType } from '../../core/result-schema.ts';
+import { RunResult } from '../../core/result-schema.ts';
 
 /** The hand-made run the report tests read (numbers invented to exercise the renderers). */
 export const FIXTURE_PATH = new URL('../fixtures/run-small.json', import.meta.url);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { RunResult } from '../../bench/result-schema.ts';
-import { FINDINGS, observe } from '../../scripts/report/observations.ts';
-import { describeViolations, shortViolation } from '../../scripts/report/violations.ts';
+import { RunResult } from '../../core/result-schema.ts';
+import { FINDINGS, observe } from '../../report/observations.ts';
+import { describeViolations, shortViolation } from '../../report/violations.ts';
 import { loadFixture } from './report-fixture.ts';
 
 /**

@@ -1,15 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { RunResult } from '../../bench/result-schema.ts';
-import type { RenderedChart } from '../../scripts/report/chart-spec.ts';
-import { chartSpecs, DISQUALIFIED_COLOR } from '../../scripts/report/charts.ts';
-import { compactJson } from '../../scripts/report/compact-json.ts';
-import { em, strong } from '../../scripts/report/document.ts';
-import { escapeHtml, renderHtml } from '../../scripts/report/html.ts';
-import { blocksToMarkdown, escapeMarkdown, renderMarkdown } from '../../scripts/report/markdown.ts';
-import { FINDINGS, observe } from '../../scripts/report/observations.ts';
-import { composeSvg, renderCharts } from '../../scripts/report/render-charts.ts';
-import { RENDERERS } from '../../scripts/report/renderers.ts';
+import { RunResult } from '../../core/result-schema.ts';
+import type { RenderedChart } from '../../report/chart-spec.ts';
+import { chartSpecs, DISQUALIFIED_COLOR } from '../../report/charts.ts';
+import { compactJson } from '../../report/compact-json.ts';
+import { em, strong } from '../../report/document.ts';
+import { escapeHtml, renderHtml } from '../../report/html.ts';
+import { blocksToMarkdown, escapeMarkdown, renderMarkdown } from '../../report/markdown.ts';
+import { FINDINGS, observe } from '../../report/observations.ts';
+import { composeSvg, renderCharts } from '../../report/render-charts.ts';
+import { RENDERERS } from '../../report/renderers.ts';
 import { cellOf, FIXTURE_PATH, loadFixture, variant, withMeasurementQuality } from './report-fixture.ts';
 
 const fixture = loadFixture();

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseCommandLine } from '../../bench/cli-args.ts';
-import { LockbenchError } from '../../bench/errors.ts';
 import { everyAddress } from '../../bench/segment/remote-servers.ts';
 import { segmentSeed, segmentTag, serverFor, shareOf } from '../../bench/segment/segment.ts';
+import { LockbenchError } from '../../core/errors.ts';
 
 describe('segment arithmetic', () => {
   it('splits a total into n shares that add up exactly and differ by at most one', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isLockbenchError } from '../../bench/errors.ts';
+import { isLockbenchError } from '../../core/errors.ts';
 import { parseServerArgs, SERVER_FLAGS, serverUsage } from '../../servers/options.ts';
 
 const env = { LOCKBENCH_DB_URL: 'postgres://u:secret@127.0.0.1:5432/db' };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { STRATEGY_NAMES } from '../../strategies/names.ts';
+import { STRATEGY_NAMES } from '../../core/names.ts';
 import { BUILTIN_WORKLOADS } from '../../workloads/registry.ts';
 
 const WORKLOAD_NAMES = Object.keys(BUILTIN_WORKLOADS);

@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isAlive, OWNER_TAG, type Owner, writeOwner } from '../../bench/databases/owner.ts';
 import { ensureTempRoot, sweepStale } from '../../bench/databases/server-dirs.ts';
-import { isLockbenchError } from '../../bench/errors.ts';
+import { isLockbenchError } from '../../core/errors.ts';
 
 /**
  * The sweep of throwaway-server directories (bench/databases/server-dirs.ts) removes only what

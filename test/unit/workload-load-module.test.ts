@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SEED } from '../../bench/databases/schema.ts';
 import { requestContext } from '../../bench/load/request-builder.ts';
 import { loadWorkloadModule, WorkloadModuleError } from '../../workloads/load-module.ts';
 import { BUILTIN_WORKLOADS } from '../../workloads/registry.ts';
+import { DEFAULT_SEED } from '../../workloads/schema.ts';
 
 const ctx = () =>
   requestContext({ keys: { kind: 'uniform' }, seed: 1, sizes: DEFAULT_SEED, opIdPrefix: 't' });

@@ -1,5 +1,5 @@
-import type { Sql } from '../../bench/databases/connect.ts';
-import type { Dialect } from '../../strategies/names.ts';
+import type { Sql } from '../../core/connect.ts';
+import type { Dialect } from '../../core/names.ts';
 import type { Finding, FindingExample } from '../workload.ts';
 
 /** At most this many examples per kind. */

@@ -1,4 +1,4 @@
-import type { Dialect } from '../../strategies/names.ts';
+import type { Dialect } from '../../core/names.ts';
 
 /** A producer's enqueue or a worker's claim (claim, work, complete). */
 export type QueueOp = { kind: 'enqueue'; opId: string } | { kind: 'claim'; opId: string };

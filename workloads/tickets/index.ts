@@ -1,7 +1,7 @@
-import type { Sql } from '../../bench/databases/connect.ts';
+import type { Sql } from '../../core/connect.ts';
+import type { Dialect } from '../../core/names.ts';
 import { recordLedger } from '../../strategies/ledger.ts';
 import { eventExists, freeSeatExists } from '../../strategies/lookups.ts';
-import type { Dialect } from '../../strategies/names.ts';
 import type { AttemptOutcome } from '../../strategies/outcome.ts';
 import type { Session } from '../../strategies/pool.ts';
 import type { AttemptContext } from '../../strategies/strategy.ts';

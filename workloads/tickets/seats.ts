@@ -1,6 +1,6 @@
-import { MAX_EXAMPLES, type ViolationExample } from '../../bench/check/violations.ts';
-import type { Sql } from '../../bench/databases/connect.ts';
-import type { Dialect } from '../../strategies/names.ts';
+import type { Sql } from '../../core/connect.ts';
+import type { Dialect } from '../../core/names.ts';
+import { MAX_EXAMPLES, type ViolationExample } from '../../core/violations.ts';
 
 /** Seats and events held against the ledger's reservations. */
 export interface SeatFindings {
