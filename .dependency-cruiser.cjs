@@ -13,7 +13,8 @@ module.exports = {
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
     {
       name: 'server-side-not-into-bench',
-      comment: 'strategies/, workloads/ and servers/ run in the strategy server: they use core/, never bench/',
+      comment:
+        'strategies/, workloads/ and servers/ run in the strategy server: they use core/, never bench/',
       severity: 'error',
       from: { path: '^(strategies|workloads|servers|examples)/' },
       to: { path: '^bench/' },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ISOLATION_LEVELS, STRATEGY_NAMES } from '../core/names.ts';
+import { EXECUTOR_DEFAULTS as SERVER_DEFAULTS } from '../strategies/settings.ts';
 import { DEFAULT_WORKLOADS, workloadNames } from '../workloads/catalog.ts';
 import { PROFILE_NAMES } from './load/profiles.ts';
 import { parseProfileSpec, resolveProfileSpec } from './profile-spec.ts';
@@ -274,7 +275,7 @@ export const BenchConfigSchema = z.strictObject({
   /** The longest an auto warm-up may run before the cell is measured anyway (flagged unsteady). */
   warmupMax: duration('--warmup-max', 1000, 60 * 60_000).default(10_000),
   repeat: int('--repeat', 1, 100).default(1),
-  isolation: oneOf('--isolation', ISOLATION_LEVELS).default('default'),
+  isolation: oneOf('--isolation', ISOLATION_LEVELS).default(SERVER_DEFAULTS.isolation),
   workMs: z
     .union([z.number(), z.string()])
     .transform((v, ctx) => {
@@ -288,12 +289,12 @@ export const BenchConfigSchema = z.strictObject({
       }
       return n;
     })
-    .default(0),
-  pool: int('--pool', 1, 1000).default(16),
+    .default(SERVER_DEFAULTS.workMs),
+  pool: int('--pool', 1, 1000).default(SERVER_DEFAULTS.pool),
   workers: int('--workers', 1, 64).default(1),
-  maxAttempts: int('--max-attempts', 1, 1000).default(10),
-  lockTimeout: duration('--lock-timeout', 1, 60 * 60_000).default(5000),
-  lockOrder: oneOf('--lock-order', ['id', 'request']).default('id'),
+  maxAttempts: int('--max-attempts', 1, 1000).default(SERVER_DEFAULTS.maxAttempts),
+  lockTimeout: duration('--lock-timeout', 1, 60 * 60_000).default(SERVER_DEFAULTS.lockTimeout),
+  lockOrder: oneOf('--lock-order', ['id', 'request']).default(SERVER_DEFAULTS.lockOrder),
   durability: oneOf('--durability', ['relaxed', 'strict']).default('relaxed'),
   seed: int('--seed', 0, 2 ** 31 - 1).default(1),
   pgUrl: url('--pg-url', 'postgres').optional(),

@@ -278,7 +278,7 @@ export const Cell = z.strictObject({
    * the error catalogue; absent otherwise.
    */
   code: ErrorCodeSchema.optional(),
-  /** Server settings this cell ran with (pool, workers, isolation, workMs, lockTimeoutMs, ...). */
+  /** Server settings this cell ran with (pool, workers, isolation, workMs, lockTimeout, ...). */
   server: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
   metrics: Metrics.nullable(),
   correctness: Correctness.nullable(),

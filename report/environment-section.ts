@@ -71,7 +71,8 @@ export function environmentBlocks(result: RunResult): Block[] {
         'workers',
         'isolation',
         'durability',
-        'lockTimeoutMs',
+        'lockTimeout',
+        'lockTimeoutMs', // runs recorded before the server's options took the bench's names
         'workMs',
         'maxAttempts',
         'lockOrder',

@@ -1,7 +1,7 @@
 import * as vega from 'vega';
 import { compile } from 'vega-lite';
 import type { RunResult } from '../core/result-schema.ts';
-import type { ChartKind, ChartSpec, RenderedChart } from './chart-spec.ts';
+import type { ChartSpec, RenderedChart } from './chart-spec.ts';
 import { chartSpecs } from './charts.ts';
 import type { Group } from './groups.ts';
 

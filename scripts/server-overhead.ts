@@ -314,7 +314,7 @@ function serverArgs(schema: string): string[] {
     '1',
     '--pool',
     String(POOL_SIZE),
-    '--lock-timeout-ms',
+    '--lock-timeout',
     String(LOCK_TIMEOUT_MS),
   ];
 }

@@ -123,8 +123,8 @@ export function buildServer(options: Readonly<ServerOptions>, deps: BuildServerD
           o.isolation === 'default'
             ? (getWorkload(o.workload).isolation?.[dialect] ?? 'default')
             : o.isolation,
-        poolSize: o.poolSize,
-        lockTimeoutMs: o.lockTimeoutMs,
+        pool: o.pool,
+        lockTimeout: o.lockTimeout,
         maxAttempts: o.maxAttempts,
         backoffBaseMs: o.backoffBaseMs,
         backoffCapMs: o.backoffCapMs,

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { DEFAULT_SCHEMA, dialectOfUrl } from '../core/connect.ts';
 import { LockbenchError } from '../core/errors.ts';
 import { STRATEGY_NAMES } from '../core/names.ts';
-import { ExecutorSettingsSchema } from '../strategies/settings.ts';
+import { EXECUTOR_DEFAULTS, ExecutorSettingsSchema } from '../strategies/settings.ts';
 import { hasWorkload, workloadNames } from '../workloads/catalog.ts';
 
 /**
@@ -52,39 +52,48 @@ export const ServerOptionsSchema = ExecutorSettingsSchema.extend({
 export type ServerOptions = z.infer<typeof ServerOptionsSchema>;
 export type ServerOptionsInput = z.input<typeof ServerOptionsSchema>;
 
-/** The command-line flag of each option (the URL has none: LOCKBENCH_DB_URL). */
-export const SERVER_FLAGS = {
-  strategy: '--strategy',
-  workload: '--workload',
-  workloadModule: '--workload-module',
-  schema: '--schema',
-  isolation: '--isolation',
-  poolSize: '--pool',
-  lockTimeoutMs: '--lock-timeout-ms',
-  maxAttempts: '--max-attempts',
-  backoffBaseMs: '--backoff-base-ms',
-  backoffCapMs: '--backoff-cap-ms',
-  workMs: '--work-ms',
-  lockOrder: '--lock-order',
-  workers: '--workers',
-  port: '--port',
-  host: '--host',
-  drainMs: '--drain-ms',
-} as const satisfies Record<Exclude<keyof ServerOptions, 'dbUrl'>, string>;
-
 export const DB_URL_ENV = 'LOCKBENCH_DB_URL';
 
-const NUMERIC = new Set<string>([
-  'poolSize',
-  'lockTimeoutMs',
-  'maxAttempts',
-  'backoffBaseMs',
-  'backoffCapMs',
-  'workMs',
-  'workers',
-  'port',
-  'drainMs',
-]);
+type FlagKey = Exclude<keyof ServerOptions, 'dbUrl'>;
+
+/** An option's flag: its name in kebab case (`maxAttempts` -> `--max-attempts`). */
+export function flagOf(key: string): string {
+  return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+/** An option's value type, under its default: what a flag's text is read as. */
+function valueKind(schema: z.ZodType): 'number' | 'list' | 'text' {
+  let t: z.ZodType = schema;
+  while (t.def.type === 'default' || t.def.type === 'optional') t = (t as z.ZodDefault).unwrap() as z.ZodType;
+  return t.def.type === 'number' ? 'number' : t.def.type === 'array' ? 'list' : 'text';
+}
+
+/**
+ * The command-line flag of each option, derived from the schema (the URL has none:
+ * LOCKBENCH_DB_URL), so the schema is the one list of what the server takes; the bench builds the
+ * server's arguments from these too (serverArgs).
+ */
+export const SERVER_FLAGS = Object.fromEntries(
+  Object.keys(ServerOptionsSchema.shape)
+    .filter((k) => k !== 'dbUrl')
+    .map((k) => [k, flagOf(k)]),
+) as Record<FlagKey, string>;
+
+const KINDS = Object.fromEntries(
+  Object.entries(ServerOptionsSchema.shape).map(([k, v]) => [k, valueKind(v as z.ZodType)]),
+) as Record<keyof ServerOptions, 'number' | 'list' | 'text'>;
+
+/** Server options -> command-line arguments (lists repeat their flag); the inverse of parseServerArgs. */
+export function toServerFlags(options: Partial<Omit<ServerOptionsInput, 'dbUrl'>>): string[] {
+  const args: string[] = [];
+  for (const [key, value] of Object.entries(options)) {
+    if (value === undefined) continue;
+    const flag = SERVER_FLAGS[key as FlagKey];
+    if (flag === undefined) throw new Error(`no server option ${key}`);
+    for (const v of Array.isArray(value) ? value : [value]) args.push(flag, String(v));
+  }
+  return args;
+}
 
 function nameOf(path: PropertyKey[]): string {
   const key = String(path[0] ?? '');
@@ -107,9 +116,9 @@ export type ServerCommand = { kind: 'help' } | { kind: 'run'; options: Readonly<
 /** `servers/main.ts` arguments and environment -> options. Precedence: flags, then env, then defaults. */
 export function parseServerArgs(argv: readonly string[], env: NodeJS.ProcessEnv): ServerCommand {
   const flagOptions = Object.fromEntries(
-    Object.values(SERVER_FLAGS).map((f) => [
+    Object.entries(SERVER_FLAGS).map(([key, f]) => [
       f.slice(2),
-      f === SERVER_FLAGS.workloadModule
+      KINDS[key as FlagKey] === 'list'
         ? { type: 'string' as const, multiple: true as const }
         : { type: 'string' as const },
     ]),
@@ -132,7 +141,7 @@ export function parseServerArgs(argv: readonly string[], env: NodeJS.ProcessEnv)
     if (Array.isArray(v)) input[key] = v;
     if (typeof v !== 'string') continue;
     // A flag is text; numbers are read strictly so "12abc" is an error, not 12.
-    input[key] = NUMERIC.has(key) && /^-?\d+(\.\d+)?$/.test(v.trim()) ? Number(v) : v;
+    input[key] = KINDS[key as FlagKey] === 'number' && /^-?\d+(\.\d+)?$/.test(v.trim()) ? Number(v) : v;
   }
   const url = env[DB_URL_ENV];
   if (url === undefined || url === '') {
@@ -147,6 +156,7 @@ export function parseServerArgs(argv: readonly string[], env: NodeJS.ProcessEnv)
 
 /** --help text. */
 export function serverUsage(): string {
+  const D = EXECUTOR_DEFAULTS;
   return [
     'Usage: LOCKBENCH_DB_URL=<postgres://...|mysql://...> tsx servers/main.ts --strategy <name> --workload <name> [options]',
     '',
@@ -154,14 +164,14 @@ export function serverUsage(): string {
     `  --workload <name>          ${workloadNames().join(', ')}, or a loaded module's name`,
     '  --workload-module <path>   load a workload module from a file first (repeatable)',
     `  --schema <name>            schema (PostgreSQL) or database (MySQL) with the seeded tables (default ${DEFAULT_SCHEMA})`,
-    '  --isolation <level>        default, read-committed, repeatable-read, serializable (default: default)',
-    '  --pool <n>                 connections per worker (default 16)',
-    '  --lock-timeout-ms <ms>     row-lock wait limit (default 5000; MySQL rounds up to whole seconds)',
-    '  --max-attempts <n>         attempts per operation, first included (default 10)',
-    '  --backoff-base-ms <ms>     full-jitter backoff, first window (default 2)',
-    '  --backoff-cap-ms <ms>      full-jitter backoff, largest window (default 200)',
-    '  --work-ms <ms>             simulated work between read and write (default 0)',
-    '  --lock-order <id|request>  transfer lock order (default id)',
+    `  --isolation <level>        default, read-committed, repeatable-read, serializable (default: ${D.isolation})`,
+    `  --pool <n>                 connections per worker (default ${D.pool})`,
+    `  --lock-timeout <ms>        row-lock wait limit (default ${D.lockTimeout}; MySQL rounds up to whole seconds)`,
+    `  --max-attempts <n>         attempts per operation, first included (default ${D.maxAttempts})`,
+    `  --backoff-base-ms <ms>     full-jitter backoff, first window (default ${D.backoffBaseMs})`,
+    `  --backoff-cap-ms <ms>      full-jitter backoff, largest window (default ${D.backoffCapMs})`,
+    `  --work-ms <ms>             simulated work between read and write (default ${D.workMs})`,
+    `  --lock-order <id|request>  transfer lock order (default ${D.lockOrder})`,
     '  --workers <n>              node:cluster workers sharing the port (default 1)',
     '  --port <n>                 port, 0 = a free one (default 0)',
     '  --host <ip>                address to listen on (default 127.0.0.1; 0.0.0.0 in a pod behind a Service)',

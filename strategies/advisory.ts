@@ -63,7 +63,7 @@ const mysqlGuard: Guard = {
     ctx: AttemptContext,
     run: () => Promise<AttemptOutcome>,
   ) {
-    const seconds = mysqlLockWaitSeconds(ctx.settings.lockTimeoutMs);
+    const seconds = mysqlLockWaitSeconds(ctx.settings.lockTimeout);
     const held: string[] = [];
     try {
       for (const key of keys) {

@@ -12,7 +12,7 @@ import type { AttemptContext, Strategy } from './strategy.ts';
 import { beginStatement } from './transaction.ts';
 
 export interface ExecutorOptions {
-  /** Where to connect; the executor opens its own pool (settings.poolSize connections). */
+  /** Where to connect; the executor opens its own pool (settings.pool connections). */
   spec: ConnectionSpec;
   /** A registered strategy by name, or a Strategy object (a deliberately broken one, in tests). */
   strategy: StrategyName | Strategy;
@@ -125,8 +125,8 @@ export function createExecutor(options: ExecutorOptions): Executor {
   const dialect = options.spec.dialect;
   const isolation = strategy.isolation ?? settings.isolation;
   const pool: DbPool = openPool(options.spec, {
-    size: settings.poolSize,
-    lockTimeoutMs: settings.lockTimeoutMs,
+    size: settings.pool,
+    lockTimeout: settings.lockTimeout,
     isolation,
   });
   const shared: SharedContext = Object.freeze({
@@ -220,8 +220,8 @@ export function createExecutor(options: ExecutorOptions): Executor {
       }
     },
     async connectAll() {
-      // All checkouts start before any returns, so the pool opens `poolSize` distinct connections.
-      await Promise.allSettled(Array.from({ length: settings.poolSize }, () => pool.use(selectOne)));
+      // All checkouts start before any returns, so the pool opens `pool` distinct connections.
+      await Promise.allSettled(Array.from({ length: settings.pool }, () => pool.use(selectOne)));
     },
     close: () => pool.end(),
   };

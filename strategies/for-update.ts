@@ -3,7 +3,7 @@ import { SUPPORTED } from './support.ts';
 
 /**
  * Pessimistic: `SELECT ... FOR UPDATE` in the transaction, then write. A second request waits
- * for the row lock (up to lockTimeoutMs) and then reads the committed value. The locking reads
+ * for the row lock (up to lockTimeout) and then reads the committed value. The locking reads
  * themselves are each workload's (workloads/rmw.ts appends the clause to the workload's read).
  */
 export const forUpdate: Strategy = {

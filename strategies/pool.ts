@@ -65,7 +65,7 @@ export interface PoolOptions {
    * Row-lock wait limit of every session, ms: PostgreSQL lock_timeout; MySQL
    * innodb_lock_wait_timeout (rounded up to seconds).
    */
-  lockTimeoutMs: number;
+  lockTimeout: number;
   /** MySQL only: session isolation (PostgreSQL sets it per transaction in BEGIN). */
   isolation: IsolationLevel;
 }
@@ -290,7 +290,7 @@ function openPgPool(spec: ConnectionSpec, opts: PoolOptions): DbPool {
     // lock_timeout is a session setting made at connect time (a startup option), like MySQL's
     // innodb_lock_wait_timeout: a per-transaction SET LOCAL would cost the database a statement
     // per transaction.
-    options: `${config.options ?? ''} -c lock_timeout=${Math.round(opts.lockTimeoutMs)}`.trim(),
+    options: `${config.options ?? ''} -c lock_timeout=${Math.round(opts.lockTimeout)}`.trim(),
     idleTimeoutMillis: 30_000,
   });
   // A backend that dies while its client idles emits 'error' on the pool; unhandled, it would
@@ -322,7 +322,7 @@ function openPgPool(spec: ConnectionSpec, opts: PoolOptions): DbPool {
 
 function openMysqlPool(spec: ConnectionSpec, opts: PoolOptions): DbPool {
   const pool = mysql.createPool(mysqlPoolConfig(spec, opts.size));
-  const setup = [`SET SESSION innodb_lock_wait_timeout = ${mysqlLockWaitSeconds(opts.lockTimeoutMs)}`];
+  const setup = [`SET SESSION innodb_lock_wait_timeout = ${mysqlLockWaitSeconds(opts.lockTimeout)}`];
   if (opts.isolation !== 'default') {
     setup.push(`SET SESSION TRANSACTION ISOLATION LEVEL ${MYSQL_ISOLATION[opts.isolation]}`);
   }

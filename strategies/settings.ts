@@ -13,13 +13,13 @@ export const ExecutorSettingsSchema = z.strictObject({
    */
   isolation: z.enum(ISOLATION_LEVELS).default('default'),
   /** Connections in the pool (per server worker). Default 16. */
-  poolSize: z.int().min(1).max(1000).default(16),
+  pool: z.int().min(1).max(1000).default(16),
   /**
    * Longest wait for a row lock, ms. Default 5000. PostgreSQL: `lock_timeout` of every pooled
    * session (a startup option). MySQL/MariaDB: `innodb_lock_wait_timeout` per session, whole seconds rounded up,
    * at least 1 s (900 ms waits 1 s; 1500 ms waits 2 s); GET_LOCK gets the same rounded value.
    */
-  lockTimeoutMs: z.int().min(1).max(3_600_000).default(5000),
+  lockTimeout: z.int().min(1).max(3_600_000).default(5000),
   /** Attempts in all, including the first. Default 10. */
   maxAttempts: z.int().min(1).max(1000).default(DEFAULT_RETRY_POLICY.maxAttempts),
   /** Full-jitter backoff: first window, ms. Default 2. */
@@ -40,6 +40,9 @@ export const ExecutorSettingsSchema = z.strictObject({
 });
 
 export type ExecutorSettings = z.infer<typeof ExecutorSettingsSchema>;
+
+/** The defaults, from the schema: the server's and the bench's options both start here. */
+export const EXECUTOR_DEFAULTS: Readonly<ExecutorSettings> = Object.freeze(ExecutorSettingsSchema.parse({}));
 export type ExecutorSettingsInput = z.input<typeof ExecutorSettingsSchema>;
 
 /** Parses and freezes; throws a ZodError on invalid input (the edges turn it into a usage error). */
@@ -48,6 +51,6 @@ export function parseExecutorSettings(input: ExecutorSettingsInput = {}): Readon
 }
 
 /** innodb_lock_wait_timeout and GET_LOCK take seconds: round up, at least 1. */
-export function mysqlLockWaitSeconds(lockTimeoutMs: number): number {
-  return Math.max(1, Math.ceil(lockTimeoutMs / 1000));
+export function mysqlLockWaitSeconds(lockTimeout: number): number {
+  return Math.max(1, Math.ceil(lockTimeout / 1000));
 }

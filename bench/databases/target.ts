@@ -1,5 +1,4 @@
 import type { ConnectionSpec } from '../../core/connect.ts';
-import type { Durability } from '../../core/names.ts';
 import type { DatabaseInfo } from '../../core/result-schema.ts';
 
 /**

@@ -35,7 +35,7 @@ const withoutLock = {
 const SIZES: SeedSizes = { accounts: 2, initialBalance: 1_000_000, events: 1, seatsPerEvent: 400 };
 const OPS = 120;
 /** Widens the read-to-write window so that the race shows on two busy cores in one short burst. */
-const SETTINGS = { poolSize: 12, workMs: 3, maxAttempts: 50 };
+const SETTINGS = { pool: 12, workMs: 3, maxAttempts: 50 };
 
 const schemas = { postgres: 't_check_brk_pg', mysql: 't_check_brk_my' } as const satisfies Record<
   Dialect,

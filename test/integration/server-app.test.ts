@@ -46,7 +46,7 @@ describe.each(['postgres', 'mysql'] as const)('server on %s', (dialect) => {
         workload,
         dbUrl: spec.url,
         schema: spec.schema,
-        poolSize: 4,
+        pool: 4,
         ...extra,
       }),
     );
@@ -356,7 +356,7 @@ describe.each(['postgres', 'mysql'] as const)('server on %s', (dialect) => {
   it('a database that goes away mid-request gives a 503 and the server keeps serving', async () => {
     await resetAndSeed(spec, SIZES);
     // for-update holds its transaction open (with a row lock) for workMs: kill it then.
-    const app = server('account', { strategy: 'for-update', workMs: 800, poolSize: 2 });
+    const app = server('account', { strategy: 'for-update', workMs: 800, pool: 2 });
     await app.inject({ method: 'GET', url: '/health' });
     const pending = app.inject(json('/accounts/5/deposit', { amount: 5, opId: 'g1' }));
     await new Promise((r) => setTimeout(r, 300));
@@ -409,7 +409,7 @@ describe.each(['postgres', 'mysql'] as const)('server on %s', (dialect) => {
         workload: 'account',
         dbUrl: spec.url,
         schema: spec.schema,
-        poolSize: 3,
+        pool: 3,
       }),
       {
         connectAtStart: true,
@@ -450,7 +450,7 @@ describe.each(['postgres', 'mysql'] as const)('server on %s', (dialect) => {
     ).toBe(400);
 
     const ok = await app.inject(
-      json('/admin/configure', { strategy: 'atomic', workload: 'tickets', poolSize: 2 }),
+      json('/admin/configure', { strategy: 'atomic', workload: 'tickets', pool: 2 }),
     );
     expect(ok.statusCode).toBe(200);
     const health = (await app.inject({ method: 'GET', url: '/health' })).json();

@@ -23,7 +23,7 @@ describe('PostgreSQL sessions of the server pool', () => {
   beforeAll(async () => {
     await resetAndSeed(spec, SIZES);
     // One connection, so every use() sees the same session.
-    pool = openPool(spec, { size: 1, lockTimeoutMs: 1234, isolation: 'default' });
+    pool = openPool(spec, { size: 1, lockTimeout: 1234, isolation: 'default' });
   });
   afterAll(async () => {
     await pool.end();
@@ -41,7 +41,7 @@ describe('PostgreSQL sessions of the server pool', () => {
     expect(prepared.rows[0]?.name).toMatch(/^lb\d+$/);
   });
 
-  it('lock_timeout is the session setting from lockTimeoutMs', async () => {
+  it('lock_timeout is the session setting from lockTimeout', async () => {
     const r = await pool.use((s) => s.query<{ t: string }>("SELECT current_setting('lock_timeout') AS t"));
     expect(r.rows[0]?.t).toBe('1234ms');
     // Also inside a transaction opened the way strategies open one.
@@ -148,7 +148,7 @@ describe('statements batched with the next one on PostgreSQL (BEGIN, queryLater)
 
   beforeAll(async () => {
     await resetAndSeed(spec, SIZES);
-    pool = openPool(spec, { size: 1, lockTimeoutMs: 1000, isolation: 'default' });
+    pool = openPool(spec, { size: 1, lockTimeout: 1000, isolation: 'default' });
   });
   afterAll(async () => {
     await pool.end();
@@ -211,7 +211,7 @@ describe('executor transactions on PostgreSQL', () => {
     const e = createExecutor({
       spec,
       strategy,
-      settings: { poolSize: 1, ...settings },
+      settings: { pool: 1, ...settings },
       ...(strategy === probe ? { ways: probeWays } : {}),
     });
     executors.push(e);
@@ -225,12 +225,12 @@ describe('executor transactions on PostgreSQL', () => {
   });
 
   it('open at the configured isolation, with the lock wait limit of the settings', async () => {
-    await open(probe, { isolation: 'repeatable-read', lockTimeoutMs: 2000 }).deposit({
+    await open(probe, { isolation: 'repeatable-read', lockTimeout: 2000 }).deposit({
       accountId: 1,
       amount: 1,
       opId: 'probe-1',
     });
-    await open(probe, { lockTimeoutMs: 750 }).deposit({ accountId: 1, amount: 1, opId: 'probe-2' });
+    await open(probe, { lockTimeout: 750 }).deposit({ accountId: 1, amount: 1, opId: 'probe-2' });
     expect(seen).toEqual([
       { isolation: 'repeatable read', lockTimeout: '2s' },
       { isolation: 'read committed', lockTimeout: '750ms' },

@@ -20,7 +20,7 @@ import { createExecutor, type TestExecutor as Executor } from '../helpers/execut
 const SIZES: SeedSizes = { accounts: 12, initialBalance: 1000, events: 2, seatsPerEvent: 10 };
 const INITIAL = SIZES.initialBalance;
 const PARALLEL = 40;
-const SETTINGS = { workMs: 5, poolSize: 16 } as const;
+const SETTINGS = { workMs: 5, pool: 16 } as const;
 const schemas = { postgres: 't_strat_pg', mysql: 't_strat_my' } as const satisfies Record<Dialect, string>;
 
 interface LedgerRow {

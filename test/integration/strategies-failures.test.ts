@@ -19,7 +19,7 @@ const schemas = { postgres: 't_strat_fail_pg', mysql: 't_strat_fail_my' } as con
 describe.each(['postgres', 'mysql'] as const)('strategy failures on %s', (dialect) => {
   const spec = specFor(dialect, schemas[dialect]);
   // MySQL lock waits are whole seconds.
-  const lockTimeoutMs = dialect === 'postgres' ? 200 : 1000;
+  const lockTimeout = dialect === 'postgres' ? 200 : 1000;
   let db: Sql;
 
   beforeAll(async () => {
@@ -44,12 +44,12 @@ describe.each(['postgres', 'mysql'] as const)('strategy failures on %s', (dialec
     };
   }
 
-  it('for-update: a lock wait past lockTimeoutMs is the conflict lock-timeout, retried up to maxAttempts', async () => {
+  it('for-update: a lock wait past lockTimeout is the conflict lock-timeout, retried up to maxAttempts', async () => {
     const release = await holdAccount1();
     const ex = createExecutor({
       spec,
       strategy: 'for-update',
-      settings: { lockTimeoutMs, maxAttempts: 2, backoffBaseMs: 1 },
+      settings: { lockTimeout, maxAttempts: 2, backoffBaseMs: 1 },
     });
     try {
       const r = await ex.deposit({ accountId: 1, amount: 5, opId: 'lt-1' });
@@ -62,7 +62,7 @@ describe.each(['postgres', 'mysql'] as const)('strategy failures on %s', (dialec
   });
 
   it('advisory: the named lock is released when the transaction fails, and when it is refused', async () => {
-    const ex = createExecutor({ spec, strategy: 'advisory', settings: { lockTimeoutMs, maxAttempts: 1 } });
+    const ex = createExecutor({ spec, strategy: 'advisory', settings: { lockTimeout, maxAttempts: 1 } });
     const release = await holdAccount1();
     try {
       // The named lock is granted, then the UPDATE waits on the row lock and times out.
@@ -89,8 +89,8 @@ describe.each(['postgres', 'mysql'] as const)('strategy failures on %s', (dialec
   });
 
   it('advisory: a named lock held by a slow request times out as lock-timeout', async () => {
-    const slow = createExecutor({ spec, strategy: 'advisory', settings: { workMs: lockTimeoutMs + 1000 } });
-    const ex = createExecutor({ spec, strategy: 'advisory', settings: { lockTimeoutMs, maxAttempts: 1 } });
+    const slow = createExecutor({ spec, strategy: 'advisory', settings: { workMs: lockTimeout + 1000 } });
+    const ex = createExecutor({ spec, strategy: 'advisory', settings: { lockTimeout, maxAttempts: 1 } });
     try {
       const first = slow.reserve({ eventId: 1, opId: 'al-slow' });
       await new Promise((r) => setTimeout(r, 300));

@@ -17,7 +17,7 @@ const SIZES: SeedSizes = { accounts: 2, initialBalance: 100, events: 1, seatsPer
 const CLAIMS = 60;
 const ENQUEUES = 20;
 /** Widens the read-to-complete window so that naive's race shows on two busy cores. */
-const SETTINGS = { poolSize: 12, workMs: 3, maxAttempts: 50, backoffCapMs: 20 };
+const SETTINGS = { pool: 12, workMs: 3, maxAttempts: 50, backoffCapMs: 20 };
 
 const schemas = { postgres: 't_queue_pg', mysql: 't_queue_my' } as const satisfies Record<Dialect, string>;
 
