@@ -112,9 +112,13 @@ export async function readBalance(s: Session, read: LockingRead, id: number): Pr
   return { found: false, outcome: { kind: 'not_found', entity: 'account', id } };
 }
 
-/** The write of a read-modify-write: the computed value, correct only if the read kept others out. */
-export function setBalance(s: Session, id: number, balance: number): Promise<unknown> {
-  return s.query(sql[s.dialect].setBalance, [balance, id]);
+/**
+ * The write of a read-modify-write: the computed value, correct only if the read kept others out.
+ * Nothing is read back (the row is the one just read), so the statement is queued to go out with
+ * the transaction's next ones (Session.queryLater); its error, if any, still ends the attempt.
+ */
+export function setBalance(s: Session, id: number, balance: number): Promise<void> {
+  return s.queryLater(sql[s.dialect].setBalance, [balance, id]);
 }
 
 export interface Versioned {

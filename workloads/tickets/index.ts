@@ -263,7 +263,8 @@ export const tickets: WorkloadModule<ReserveOp> = {
           const seat = await readFreeSeat(s, read, op.eventId, ctx);
           if (!seat.found) return seat.outcome;
           await simulateWork(ctx.settings.workMs);
-          await s.query(sql[s.dialect].sellSeat, [op.opId, seat.value]);
+          // Nothing is read back: queued to go out with the ledger row and the COMMIT.
+          await s.queryLater(sql[s.dialect].sellSeat, [op.opId, seat.value]);
           await recordLedger(s, ledgerRow(op, seat.value));
           return { kind: 'ok', seatId: seat.value };
         });
