@@ -43,9 +43,13 @@ export function serverSettings(
 
 /** Command-line arguments for servers/main.ts. The database URL goes in the environment, never here. */
 export function serverArgs(config: BenchConfig, cell: PlannedCell, schema: string): string[] {
+  // Strategy, workload and schema first: they name the process in `ps` (and tests look for them).
+  const { strategy, workload, ...settings } = cellServerOptions(config, cell);
   return toServerFlags({
-    ...cellServerOptions(config, cell),
+    strategy,
+    workload,
     schema,
+    ...settings,
     workers: config.workers,
     port: 0,
     // A workload loaded from a file: the server loads the same file (every one of the run's, so
