@@ -114,6 +114,11 @@ function summarizeEncoded(encoded: string): LatencySummary {
   return s;
 }
 
+/** Outcome counts of nothing sent: the start of every tally. */
+export function noOutcomes(): Outcomes {
+  return { sent: 0, ok: 0, rejected: 0, conflict: 0, error: 0, timeout: 0, inFlight: 0, dropped: 0 };
+}
+
 export function addOutcomes(a: Outcomes, b: Outcomes): Outcomes {
   return {
     sent: a.sent + b.sent,

@@ -2,6 +2,7 @@ import type { Histogram } from 'hdr-histogram-js';
 import type { Metrics, Outcomes } from '../../core/result-schema.ts';
 import type { OutcomeKind } from '../../servers/protocol.ts';
 import { encodeHistogram, latencyHistogram, recordMs } from './histogram.ts';
+import { noOutcomes } from './load-result.ts';
 import type { LoadOp } from './request-builder.ts';
 
 type TimePoint = Metrics['timeseries'][number];
@@ -88,17 +89,6 @@ const EMPTY_HISTOGRAM = (): string => {
   return emptyEncoded;
 };
 
-const zero = (): Outcomes => ({
-  sent: 0,
-  ok: 0,
-  rejected: 0,
-  conflict: 0,
-  error: 0,
-  timeout: 0,
-  inFlight: 0,
-  dropped: 0,
-});
-
 /**
  * Counts, histograms and the timeline of one run, in flat memory (fixed-size histograms, one
  * point per second, the op lists the checks need).
@@ -124,8 +114,8 @@ export class Recorder {
   private readonly warmupMaxSec: number;
   private readonly durationSec: number;
   private readonly pending = new Set<Pending>();
-  private readonly measuredOutcomes = zero();
-  private readonly warmOutcomes = zero();
+  private readonly measuredOutcomes = noOutcomes();
+  private readonly warmOutcomes = noOutcomes();
   private readonly all: Histogram = latencyHistogram();
   private readonly success: Histogram = latencyHistogram();
   private readonly lag: Histogram | null;

@@ -1,6 +1,6 @@
 import type { Cell, ErrorClasses, Metrics, Outcomes } from '../../core/result-schema.ts';
 import { summarizeEncoded } from '../load/histogram.ts';
-import { type LoadResult, mergeLoadResults, toMetricsPart } from '../load/load-result.ts';
+import { type LoadResult, mergeLoadResults, noOutcomes, toMetricsPart } from '../load/load-result.ts';
 
 /** A measured cell of schema 2: its metrics carry the histograms a merge needs. */
 type Mergeable = Cell & { metrics: Metrics & { histograms: NonNullable<Metrics['histograms']> } };
@@ -8,17 +8,6 @@ type Mergeable = Cell & { metrics: Metrics & { histograms: NonNullable<Metrics['
 export function isMergeable(cell: Cell): cell is Mergeable {
   return cell.metrics !== null && cell.metrics.histograms !== undefined;
 }
-
-const NO_OUTCOMES: Outcomes = {
-  sent: 0,
-  ok: 0,
-  rejected: 0,
-  conflict: 0,
-  error: 0,
-  timeout: 0,
-  inFlight: 0,
-  dropped: 0,
-};
 
 /** The load side of a recorded cell, as a driver returned it (operations are kept apart, see operations-file.ts). */
 function asLoadResult(cell: Mergeable): LoadResult {
@@ -31,7 +20,7 @@ function asLoadResult(cell: Mergeable): LoadResult {
     warmupCapped: m.steady?.warmupCapped ?? false,
     warmupGoodput: m.steady?.warmupGoodput ?? [],
     outcomes: m.outcomes,
-    warmupOutcomes: NO_OUTCOMES,
+    warmupOutcomes: noOutcomes(),
     histograms: m.histograms,
     timeseries: m.timeseries,
     driverCpuSec: m.cpu.driverSec,
