@@ -149,7 +149,7 @@ export async function runBench(opts: RunOptions, plan: Plan = makePlan(opts.conf
   const slotFor = (database: string): ServerSlot => {
     let slot = slots.get(database);
     if (!slot) {
-      slot = new ServerSlot(fresh);
+      slot = new ServerSlot({ fresh });
       slots.set(database, slot);
     }
     return slot;

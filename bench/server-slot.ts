@@ -15,7 +15,13 @@ import { type ServerLaunch, type ServerProcess, startServer, UnsupportedError } 
 export class ServerSlot {
   private server: ServerProcess | null = null;
 
-  constructor(private readonly fresh: boolean) {}
+  /**
+   * `policy.fresh`: a new process per cell. Slots that must treat their cells alike (the two sides
+   * of an A/B run) share one policy: when a warm server cannot be reconfigured (an A/B base
+   * revision older than reconfiguration), every slot sharing the policy goes fresh from then on, so
+   * one side never runs warm against the other's cold processes.
+   */
+  constructor(private readonly policy: { fresh: boolean }) {}
 
   /**
    * A server for the next cell: the warm one, reconfigured, or a new one. Throws UnsupportedError
@@ -23,18 +29,18 @@ export class ServerSlot {
    */
   async acquire(launch: ServerLaunch, body: Record<string, string | number>): Promise<ServerProcess> {
     const warm = this.server;
-    if (!this.fresh && warm && !warm.exited()) {
+    if (!this.policy.fresh && warm && !warm.exited()) {
       try {
         await warm.configure(body);
         return warm;
       } catch (e) {
         if (e instanceof UnsupportedError) throw e;
-        await this.discard();
+        this.policy.fresh = true;
       }
     }
     await this.discard();
     const started = await startServer(launch);
-    if (!this.fresh) this.server = started;
+    if (!this.policy.fresh) this.server = started;
     return started;
   }
 
