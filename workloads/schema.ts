@@ -42,6 +42,27 @@ const drop = {
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /**
+ * VACUUM (ANALYZE) of every table in the harness's schema, as pgbench does before each run. A
+ * reset on PostgreSQL writes a new version of every row a cell changed and leaves the old ones
+ * dead (in the heap and in every index whose key changed: a sold seat put back to free is a new
+ * index entry beside a dead one), and so does the cell itself. Without this, a cell starts with
+ * whatever the earlier cells left behind, and autovacuum wakes on it at a moment that depends on
+ * them; with it, every cell starts from the same clean tables. MySQL/MariaDB purge old versions
+ * in the background and need nothing here.
+ */
+async function vacuumSchema(sql: Sql, schema: string): Promise<void> {
+  const tables = await sql.query<{ name: string }>(
+    'SELECT tablename AS name FROM pg_tables WHERE schemaname = $1 ORDER BY tablename',
+    [schema],
+  );
+  if (tables.rows.length === 0) return;
+  const names = tables.rows.map((t) => `${schema}.${quoteIdent(t.name)}`).join(', ');
+  await sql.query(`VACUUM (ANALYZE) ${names}`);
+}
+
+const quoteIdent = (name: string) => `"${name.replace(/"/g, '""')}"`;
+
+/**
  * Creates the harness's tables and the workloads' if missing and brings them to the freshly
  * seeded state. Touches nothing outside `spec.schema`.
  *
@@ -82,6 +103,7 @@ export async function resetAndSeed(
       for (const stmt of workload.tables[spec.dialect]()) await sql.query(stmt);
       if ((await workload.reset(sql, sizes)) === 'seeded') state = 'seeded';
     }
+    if (spec.dialect === 'postgres') await vacuumSchema(sql, spec.schema);
   } finally {
     await sql.close();
   }

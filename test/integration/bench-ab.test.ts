@@ -42,6 +42,9 @@ describe('A/B: A/A reports no regression', () => {
     expect(ab?.cellsA).toHaveLength(3);
     expect(x.run.cells).toHaveLength(3);
     expect(x.run.cells.map((cell) => cell.repeat)).toEqual([0, 1, 2]);
+    // Each side keeps one warm server: a new process for its first pair, the same one after.
+    for (const side of [ab?.cellsA ?? [], x.run.cells])
+      expect(side.map((cell) => cell.server?.warmProcess)).toEqual([false, true, true]);
     expect(x.r.stderr).toMatch(/^\[A, pair 1\] postgres\/account\/hot for-update \.\.\.$/m);
     expect(x.r.stderr).toMatch(/^\[B, pair 2\] postgres\/account\/hot for-update \.\.\.$/m);
   });

@@ -72,3 +72,27 @@ describe.each(['postgres', 'mysql'] as const)('reset between cells on %s', (dial
     expect(rows.map((r) => Number(r.item_id))).toEqual([7]);
   });
 });
+
+describe('reset between cells on postgres: vacuum', () => {
+  it('vacuums every table of the schema after the reset, so a cell starts without dead rows', async () => {
+    const spec = specFor('postgres', 't_vacuum');
+    await resetAndSeed(spec, sizes, { full: true });
+    const sql = await openSql(spec);
+    try {
+      await sql.query(`UPDATE seats SET status = 'sold', op_id = 'y' WHERE id <= $1`, [4]);
+      const before = Date.now();
+      expect(await resetAndSeed(spec, sizes)).toBe('reset');
+      const rows = (
+        await sql.query<{ relname: string; last_vacuum: Date | null }>(
+          'SELECT relname, last_vacuum FROM pg_stat_user_tables WHERE schemaname = $1 ORDER BY relname',
+          [spec.schema],
+        )
+      ).rows;
+      expect(rows.map((r) => r.relname)).toEqual(expect.arrayContaining(['accounts', 'ledger', 'seats']));
+      for (const r of rows)
+        expect(r.last_vacuum?.getTime() ?? 0, r.relname).toBeGreaterThanOrEqual(before);
+    } finally {
+      await sql.close();
+    }
+  });
+});
