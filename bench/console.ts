@@ -1,5 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import type { AbComparison, Cell, DatabaseInfo, RunResult } from '../core/result-schema.ts';
+import { noRegressionText } from '../report/ab-section.ts';
 import { checkSupport } from '../strategies/registry.ts';
 import { notApplicable } from '../workloads/support.ts';
 import type { AbPlan } from './ab/run-ab.ts';
@@ -208,7 +209,7 @@ function abSummary(result: RunResult): string[] {
     ...ab.comparisons.map((c) => `  ${abLine(c)}`),
     ab.regressions > 0
       ? `REGRESSION: B is slower than A beyond ${fmt(ab.rule.threshold * 100, 1)}% in ${ab.regressions} cell(s)`
-      : `No regression beyond ${fmt(ab.rule.threshold * 100, 1)}%.`,
+      : noRegressionText(ab, `${fmt(ab.rule.threshold * 100, 1)}%`),
     ab.violations > 0
       ? `UNSAFE: a strategy that claims safety broke an invariant in ${ab.violations} cell(s)`
       : null,

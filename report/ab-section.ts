@@ -46,13 +46,31 @@ function verdictCell(c: AbComparison): TableCell {
   };
 }
 
+/**
+ * "No regression detected", split into what the run could tell and what it could not: a cell whose
+ * interval is too wide is not shown to be unchanged, and the reader must see how many those are.
+ */
+export function noRegressionText(ab: AbSection, threshold: string): string {
+  const kinds = ab.comparisons.map((c) => c.goodputVerdict?.kind ?? 'inconclusive');
+  const n = (k: string) => kinds.filter((x) => x === k).length;
+  const moved = n('slower') + n('faster');
+  const parts = [
+    `${n('same')} unchanged (interval within ±${threshold})`,
+    ...(moved > 0 ? [`${moved} slower or faster, not beyond ${threshold}`] : []),
+    ...(n('inconclusive') > 0
+      ? [`${n('inconclusive')} could not tell (interval too wide; more pairs, --ab-budget, narrow it)`]
+      : []),
+  ];
+  return `No regression detected beyond ${threshold} in ${ab.comparisons.length} cells: ${parts.join(', ')}.`;
+}
+
 /** The headline: fails or passes, and why. */
 export function abHeadline(ab: AbSection): Block {
   const bad = ab.regressions > 0 || ab.violations > 0;
   const parts = [
     ab.regressions > 0
       ? `B is slower than A beyond ${pct(ab.rule.threshold)} in ${ab.regressions} of ${ab.comparisons.length} cells.`
-      : `No regression beyond ${pct(ab.rule.threshold)} in ${ab.comparisons.length} cells.`,
+      : noRegressionText(ab, pct(ab.rule.threshold)),
     ab.violations > 0 ? ` A strategy that claims safety broke an invariant in ${ab.violations} cell(s).` : '',
   ];
   return {
@@ -84,7 +102,7 @@ function howRead(ab: AbSection): Block {
     kind: 'paragraph',
     tone: 'note',
     text: t(
-      'A and B ran interleaved on the same machine, pair after pair (AB, BA, AB, ...), each side a whole cell with its own server and warm-up. ',
+      'A and B ran interleaved on the same machine, pair after pair (AB, BA, AB, ...), each side a whole cell (reset, its side\u2019s strategy server, warm-up, load, check). ',
       'A ratio is the geometric mean of the pairs\u2019 B/A, with the 95% t-interval of the mean log ratio. ',
       `A regression: the goodput ratio\u2019s whole interval below ${x(1 - ab.rule.threshold)}; unchanged: the interval within ±${pct(ab.rule.threshold)}. `,
       `A cell stopped after at least ${ab.rule.minPairs} pairs once both intervals were within ±${pct(ab.rule.target)} (target), at ${ab.rule.maxPairs} pairs (budget)${ab.rule.budgetMs === null ? '' : `, or when the run\u2019s ${Math.round(ab.rule.budgetMs / 1000)} s were spent (time)`}. `,

@@ -66,6 +66,16 @@ describe('A/B section of the report', () => {
     expect(md.indexOf('## A/B')).toBeLessThan(md.indexOf('## Verdicts'));
   });
 
+  it('a pass says how many cells it could not tell apart from how many are unchanged', () => {
+    const run = abRun();
+    const ab = run.ab as AbSection;
+    const passing = { ...ab, comparisons: ab.comparisons.slice(1), regressions: 0, violations: 0 };
+    const md = renderMarkdown(RunResult.parse({ ...run, ab: passing }));
+    expect(md).toContain(
+      '**Passes.** No regression detected beyond 5% in 2 cells: 1 unchanged (interval within ±5%), 1 could not tell (interval too wide; more pairs, --ab-budget, narrow it).',
+    );
+  });
+
   it('the pull-request summary is the section alone, without images, and small', () => {
     const md = blocksToMarkdown(abSummaryBlocks(abRun()));
     expect(md).toContain('### Lockbench A/B: work-ms=0,2');
