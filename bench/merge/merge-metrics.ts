@@ -1,4 +1,4 @@
-import type { Cell, ErrorClasses, Metrics, Outcomes } from '../../core/result-schema.ts';
+import type { Cell, ErrorClasses, Metrics } from '../../core/result-schema.ts';
 import { summarizeEncoded } from '../load/histogram.ts';
 import { type LoadResult, mergeLoadResults, noOutcomes, toMetricsPart } from '../load/load-result.ts';
 

@@ -89,8 +89,7 @@ describe('reset between cells on postgres: vacuum', () => {
         )
       ).rows;
       expect(rows.map((r) => r.relname)).toEqual(expect.arrayContaining(['accounts', 'ledger', 'seats']));
-      for (const r of rows)
-        expect(r.last_vacuum?.getTime() ?? 0, r.relname).toBeGreaterThanOrEqual(before);
+      for (const r of rows) expect(r.last_vacuum?.getTime() ?? 0, r.relname).toBeGreaterThanOrEqual(before);
     } finally {
       await sql.close();
     }
