@@ -14,7 +14,7 @@ import { estimateSeconds, type PlannedCell, planCells } from './plan.ts';
 import { createRunDir, updateLatest, writeRunJson } from './results-writer.ts';
 import { failedCell, Interrupted, runCell } from './run-cell.ts';
 import { runHeader } from './run-header.ts';
-import { ServerSlot } from './server-slot.ts';
+import { ServerSlots } from './server-slot.ts';
 import { describeWriteFailure, rescueRun } from './write-failure.ts';
 
 /** How a database will be provided, decided before anything starts. */
@@ -142,18 +142,8 @@ export async function runBench(opts: RunOptions, plan: Plan = makePlan(opts.conf
   const gone = new Map<string, { reason: string; code?: ErrorCode }>();
   const skipped = [...plan.skipped];
   const cells: Cell[] = [];
-  // One warm strategy server per database, reconfigured between its cells (bench/server-slot.ts);
-  // several workers cannot be reconfigured together, so they get a fresh server per cell.
-  const fresh = config.freshServers || config.workers > 1;
-  const slots = new Map<string, ServerSlot>();
-  const slotFor = (database: string): ServerSlot => {
-    let slot = slots.get(database);
-    if (!slot) {
-      slot = new ServerSlot({ fresh });
-      slots.set(database, slot);
-    }
-    return slot;
-  };
+  // One warm strategy server per database, reconfigured between its cells (bench/server-slot.ts).
+  const slots = new ServerSlots([config]);
   let interrupted = false;
 
   const header = runHeader(
@@ -219,7 +209,7 @@ export async function runBench(opts: RunOptions, plan: Plan = makePlan(opts.conf
             signal,
             progress: events,
             opIdPrefix: `${opIdPrefix}${index.toString(36)}`,
-            servers: slotFor(planned.database),
+            servers: slots.for(planned.database),
           });
         } catch (e) {
           if (e instanceof Interrupted) {
@@ -249,7 +239,7 @@ export async function runBench(opts: RunOptions, plan: Plan = makePlan(opts.conf
       }
     }
   } finally {
-    await Promise.allSettled([...slots.values()].map((s) => s.discard()));
+    await slots.discardAll();
     await Promise.allSettled([...targets.values()].map((t) => t.stop()));
   }
 

@@ -1,3 +1,4 @@
+import type { BenchConfig } from './config.ts';
 import { type ServerLaunch, type ServerProcess, startServer, UnsupportedError } from './server-process.ts';
 
 /**
@@ -6,7 +7,7 @@ import { type ServerLaunch, type ServerProcess, startServer, UnsupportedError } 
  * climbed from about 800 to 1,300 ok/s over 4 s, while the same process, driven again after a
  * table reset or after its database sessions were ended, started at its plateau. So a warm
  * process is reconfigured between cells (a new pool and new database sessions each time, counters
- * reset) instead of started anew; `fresh` (the --fresh-servers option, and any run with more
+ * reset) instead of started anew; `policy.fresh` (the --fresh-servers option, and any run with more
  * than one worker) starts one per cell as before.
  *
  * Between cells the server's pool is ended (`release`), so nothing writes while a cell's data is
@@ -66,5 +67,33 @@ export class ServerSlot {
     const s = this.server;
     this.server = null;
     await s?.stop();
+  }
+}
+
+/**
+ * The slots of one run, one per key (a database; in an A/B run, a side and a database), sharing
+ * one policy. Several workers cannot be reconfigured together, so they get a new server per cell,
+ * as does --fresh-servers; `configs` are the run's (both sides' in an A/B run).
+ */
+export class ServerSlots {
+  private readonly slots = new Map<string, ServerSlot>();
+  private readonly policy: { fresh: boolean };
+
+  constructor(configs: readonly Pick<BenchConfig, 'freshServers' | 'workers'>[]) {
+    this.policy = { fresh: configs.some((c) => c.freshServers || c.workers > 1) };
+  }
+
+  for(key: string): ServerSlot {
+    let slot = this.slots.get(key);
+    if (!slot) {
+      slot = new ServerSlot(this.policy);
+      this.slots.set(key, slot);
+    }
+    return slot;
+  }
+
+  /** Stops every kept server. */
+  async discardAll(): Promise<void> {
+    await Promise.allSettled([...this.slots.values()].map((s) => s.discard()));
   }
 }

@@ -17,7 +17,7 @@ import type { PlannedCell } from '../plan.ts';
 import { createRunDir, updateLatest, writeRunJson } from '../results-writer.ts';
 import { failedCell, Interrupted, runCell } from '../run-cell.ts';
 import { runHeader } from '../run-header.ts';
-import { ServerSlot } from '../server-slot.ts';
+import { ServerSlots } from '../server-slot.ts';
 import {
   abVerdict,
   type PairFigures,
@@ -143,19 +143,7 @@ export async function runAb(
   // One warm strategy server per side and database, as in a plain run (bench/server-slot.ts): after
   // the first pair both sides measure warm processes, so a cell's warm-up is seconds shorter. The
   // two sides share one policy: if one side's server cannot be reconfigured, both go fresh.
-  const policy = {
-    fresh: ab.sides.some((c) => (c as BenchConfig).freshServers || (c as BenchConfig).workers > 1),
-  };
-  const slots = new Map<string, ServerSlot>();
-  const slotFor = (label: 'A' | 'B', database: string): ServerSlot => {
-    const key = `${label}|${database}`;
-    let slot = slots.get(key);
-    if (!slot) {
-      slot = new ServerSlot(policy);
-      slots.set(key, slot);
-    }
-    return slot;
-  };
+  const slots = new ServerSlots(ab.sides as readonly BenchConfig[]);
   const rule = {
     target: configB.abTarget,
     threshold: configB.abThreshold,
@@ -279,7 +267,7 @@ export async function runAb(
           progress: events,
           opIdPrefix: `${opIdPrefix}${index.toString(36)}`,
           serverEntry: side.entry,
-          servers: slotFor(side.label, planned.database),
+          servers: slots.for(`${side.label}|${planned.database}`),
         });
         if (cell.status === 'failed' && s === 0 && revision) {
           cell = {
@@ -348,7 +336,7 @@ export async function runAb(
     if (!(e instanceof Interrupted)) throw e;
     interrupted = true;
   } finally {
-    await Promise.allSettled([...slots.values()].map((s) => s.discard()));
+    await slots.discardAll();
     revision?.remove();
     await Promise.allSettled([...targets.values()].map((t) => t.stop()));
   }
