@@ -9,8 +9,8 @@ export function helpText(): string {
 Usage: npm run bench -- [options]        (or: npx lockbench [options])
 
 With no options: every strategy on the account, transfer and tickets workloads, against a throwaway
-PostgreSQL and (when installed) a throwaway MariaDB, 32 connections, 3 s per cell after a 1 s warm-up
-(48 cells, about 5 minutes on 2 cores).
+PostgreSQL and (when installed) a throwaway MariaDB, 32 connections, 5 s measured per cell after a
+warm-up that lasts until goodput is steady (48 cells, about 8 minutes on 2 cores).
 Prints the planned matrix and an estimate first. Results go to results/<runId>/ (run.json,
 report.md, report.html, charts) and results/latest points at the newest run.
 
@@ -62,7 +62,8 @@ Servers elsewhere (load only: seed with npm run seed, merge with npm run merge, 
 Output
   --out <dir>               where run directories go (default results)
   --json                    print run.json on stdout; everything else goes to stderr
-  --fresh-servers           a new strategy server process per cell (default: one warm process per database)
+  --fresh-servers           a new strategy server process per cell (default: warm processes, never
+                            going back to a strategy after serving another)
   --config <file>           the same options as a JSON object, e.g. {"strategy": ["atomic"], "duration": "10s"}
   --dry-run                 print the plan and estimate, run nothing
   --list                    strategies, workloads and profiles with one-line descriptions

@@ -14,7 +14,7 @@ import { estimateSeconds, type PlannedCell, planCells } from './plan.ts';
 import { createRunDir, updateLatest, writeRunJson } from './results-writer.ts';
 import { failedCell, Interrupted, runCell } from './run-cell.ts';
 import { runHeader } from './run-header.ts';
-import { ServerSlots } from './server-slot.ts';
+import { ServerSlots, serverKey } from './server-slot.ts';
 import { describeWriteFailure, rescueRun } from './write-failure.ts';
 
 /** How a database will be provided, decided before anything starts. */
@@ -209,7 +209,7 @@ export async function runBench(opts: RunOptions, plan: Plan = makePlan(opts.conf
             signal,
             progress: events,
             opIdPrefix: `${opIdPrefix}${index.toString(36)}`,
-            servers: slots.for(planned.database),
+            servers: slots.for(planned),
           });
         } catch (e) {
           if (e instanceof Interrupted) {
@@ -229,6 +229,10 @@ export async function runBench(opts: RunOptions, plan: Plan = makePlan(opts.conf
         }
       }
       cells.push(cell);
+      // No later cell has this cell's key: its warm process may serve the next new key (server-slot.ts).
+      if (!plan.cells.slice(index + 1).some((c) => serverKey(c) === serverKey(planned))) {
+        await slots.retire(planned);
+      }
       events.emit('cell-end', cell, { index, total });
       // A checkpoint after every cell: a crash of the harness itself still leaves what ran. A
       // failed checkpoint (a full disk) does not stop the run: the cells stay in memory.

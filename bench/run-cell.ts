@@ -31,8 +31,13 @@ export interface CellRun {
   opIdPrefix: string;
   /** Node arguments that start the strategy server; default this tree's (an A/B base revision's otherwise). */
   serverEntry?: readonly string[];
-  /** The warm server this database's cells share (bench/server-slot.ts); absent: a fresh one per cell. */
+  /** The warm server this cell's database, strategy and workload share (bench/server-slot.ts); absent: a fresh one per cell. */
   servers?: ServerSlot;
+  /**
+   * A new server process warms at least NEW_PROCESS_MIN_WARMUP_SEC even when the warm-up is a
+   * fixed time (an A/B run: its later pairs find the process warm, its first must not measure the climb).
+   */
+  warmNewProcess?: boolean;
 }
 
 /** Seconds an auto warm-up lasts at least on a new server process (see runCell). */
@@ -178,14 +183,15 @@ export async function runCell(run: CellRun): Promise<Cell> {
     const plan = warmupPlan(config);
     // A process that has served no cell yet climbs for about 5 s while its JIT warms (measured:
     // 800 -> 1,300 ok/s over 4-5 s on one hot row); an auto warm-up then lasts at least that long,
-    // so a dip in the climb cannot pass for a plateau.
-    const warmup =
-      !reused && plan.maxSec > plan.minSec
-        ? {
-            minSec: Math.min(plan.maxSec, Math.max(plan.minSec, NEW_PROCESS_MIN_WARMUP_SEC)),
-            maxSec: plan.maxSec,
-          }
-        : plan;
+    // so a dip in the climb cannot pass for a plateau, and so does a fixed one when asked to.
+    const floor = NEW_PROCESS_MIN_WARMUP_SEC;
+    const warmup = reused
+      ? plan
+      : plan.maxSec > plan.minSec
+        ? { minSec: Math.min(plan.maxSec, Math.max(plan.minSec, floor)), maxSec: plan.maxSec }
+        : run.warmNewProcess && plan.minSec < floor
+          ? { minSec: floor, maxSec: floor }
+          : plan;
     const { load, finish, interference } = await loadWithActivity(run, server, profile, sizes, warmup);
     if (run.signal.aborted) {
       await finish();

@@ -267,7 +267,8 @@ export async function runAb(
           progress: events,
           opIdPrefix: `${opIdPrefix}${index.toString(36)}`,
           serverEntry: side.entry,
-          servers: slots.for(`${side.label}|${planned.database}`),
+          servers: slots.for(planned, side.label),
+          warmNewProcess: true,
         });
         if (cell.status === 'failed' && s === 0 && revision) {
           cell = {
