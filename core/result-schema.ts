@@ -313,6 +313,21 @@ export const AbRatio = z.strictObject({
   low: z.number().positive().nullable(),
   high: z.number().positive().nullable(),
   pairs: z.number().int().nonnegative(),
+  /**
+   * Degrees of freedom of the interval's t quantile: pairs - 1 plus what the run's prior lent
+   * (`AbSection.priors`); null without an interval, or infinite (the prior alone). Absent in older runs.
+   */
+  df: z.number().positive().nullable().optional(),
+});
+
+/** The run's prior for the variance of ln(B/A) of one figure (bench/stats/moderated-variance.ts). */
+export const AbPrior = z.strictObject({
+  /** √s0²: the typical standard deviation of a cell's ln(B/A) between pairs. */
+  sd: z.number().nonnegative(),
+  /** d0, what a cell borrows from it; null: infinite (the cells differed no more than sampling explains). */
+  df: z.number().positive().nullable(),
+  /** Cells it was estimated from (those with two or more pairs). */
+  cells: z.number().int().positive(),
 });
 
 export const AbVerdict = z.strictObject({
@@ -382,6 +397,8 @@ export const AbSection = z.strictObject({
     budgetMs: z.number().positive().nullable(),
   }),
   comparisons: z.array(AbComparison),
+  /** Priors the intervals were moderated with; null: too few cells, each on its own. Absent in older runs. */
+  priors: z.strictObject({ goodputPerSec: AbPrior.nullable(), p99Ms: AbPrior.nullable() }).optional(),
   cellsA: z.array(Cell),
   /** Goodput regressions, and cells where a safe strategy broke an invariant on either side. */
   regressions: z.number().int().nonnegative(),

@@ -97,6 +97,17 @@ export function abTable(ab: AbSection): Block {
   };
 }
 
+/** How the intervals borrowed from the run's other cells (empty for runs made before they did). */
+function priorText(ab: AbSection): string {
+  const g = ab.priors?.goodputPerSec;
+  if (ab.priors === undefined) return '';
+  if (!g) return 'Each cell\u2019s interval rests on its own pairs (too few cells to pool their noise). ';
+  return (
+    `With a few pairs a cell\u2019s own spread is itself uncertain, so each interval\u2019s variance is moderated across the run\u2019s ${g.cells} cells (empirical Bayes, as limma does): ` +
+    `a typical spread of ±${pct(g.sd)} per pair (sd of ln B/A), lent with ${g.df === null ? 'full weight (the cells differed no more than sampling explains)' : `the weight of ${g.df.toFixed(1)} pairs`}. `
+  );
+}
+
 function howRead(ab: AbSection): Block {
   return {
     kind: 'paragraph',
@@ -104,6 +115,7 @@ function howRead(ab: AbSection): Block {
     text: t(
       'A and B ran interleaved on the same machine, pair after pair (AB, BA, AB, ...), each side a whole cell (reset, its side\u2019s strategy server, warm-up, load, check). ',
       'A ratio is the geometric mean of the pairs\u2019 B/A, with the 95% t-interval of the mean log ratio. ',
+      priorText(ab),
       `A regression: the goodput ratio\u2019s whole interval below ${x(1 - ab.rule.threshold)}; unchanged: the interval within ±${pct(ab.rule.threshold)}. `,
       `A cell stopped after at least ${ab.rule.minPairs} pairs once both intervals were within ±${pct(ab.rule.target)} (target), at ${ab.rule.maxPairs} pairs (budget)${ab.rule.budgetMs === null ? '' : `, or when the run\u2019s ${Math.round(ab.rule.budgetMs / 1000)} s were spent (time)`}. `,
       'A uniform slowdown of every cell is a regression too: both sides shared the machine and the minute.',

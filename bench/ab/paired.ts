@@ -1,4 +1,5 @@
-import { meanInterval } from '../stats/interval.ts';
+import { mean, tQuantile95 } from '../stats/interval.ts';
+import { fitVariancePrior, moderate, type VariancePrior } from '../stats/moderated-variance.ts';
 
 /**
  * The statistics of a paired A/B run. Pure functions over plain numbers.
@@ -6,7 +7,10 @@ import { meanInterval } from '../stats/interval.ts';
  * Each pair measures A and B back to back on the same machine, so whatever the machine did in
  * that minute hits both. Per pair i the figure is r_i = ln(B_i / A_i); the pairs are independent
  * (separate server processes, separate minutes), so a t-interval over the r_i is the interval of
- * the mean log ratio, and exponentiated it is the interval of the geometric-mean ratio B/A.
+ * the mean log ratio, and exponentiated it is the interval of the geometric-mean ratio B/A. With
+ * a handful of pairs per cell, the variance of the r_i is moderated across the run's cells
+ * (bench/stats/moderated-variance.ts): the cells share the machine, so each borrows from the
+ * others' variances as far as they agree, and its t quantile has the degrees of freedom it borrowed.
  */
 
 /** The order of pair `index` (0-based): AB, BA, AB, ... so a drift over the run favours neither side. */
@@ -34,6 +38,30 @@ export interface RatioInterval {
   pairs: number;
   /** Half-width of the interval on the log scale (ln(high / ratio)); null without an interval. */
   logHalfWidth: number | null;
+  /** Degrees of freedom of its t quantile (pairs - 1, plus what the prior lends; Infinity: all); null without an interval. */
+  df: number | null;
+}
+
+/** The run's priors for the variance of ln(B/A), one per figure; null: each cell on its own. */
+export type RatioPriors = Record<AbFigure, VariancePrior | null>;
+export const NO_PRIORS: RatioPriors = { goodputPerSec: null, p99Ms: null };
+
+/** Sample variance (n - 1) of the log ratios. */
+function logVariance(r: readonly number[]): number {
+  const m = mean(r);
+  return r.reduce((a, v) => a + (v - m) ** 2, 0) / (r.length - 1);
+}
+
+/** The prior of one figure from every cell's pairs (cells with at least two pairs count). */
+export function ratioPrior(
+  cells: readonly (readonly PairFigures[])[],
+  figure: AbFigure,
+): VariancePrior | null {
+  return fitVariancePrior(
+    cells
+      .filter((pairs) => pairs.length >= 2)
+      .map((pairs) => ({ variance: logVariance(logRatios(pairs, figure)), df: pairs.length - 1 })),
+  );
 }
 
 export function logRatios(pairs: readonly PairFigures[], figure: AbFigure): number[] {
@@ -41,17 +69,29 @@ export function logRatios(pairs: readonly PairFigures[], figure: AbFigure): numb
   return pairs.map((p) => Math.log(Math.max(p.b, floor) / Math.max(p.a, floor)));
 }
 
-export function pairedRatio(pairs: readonly PairFigures[], figure: AbFigure): RatioInterval {
+/** The t quantile at `df` degrees of freedom, fractional ones rounded down (the wider interval). */
+const tAt = (df: number): number => tQuantile95(Math.floor(Math.min(df, 1e6)));
+
+export function pairedRatio(
+  pairs: readonly PairFigures[],
+  figure: AbFigure,
+  prior: VariancePrior | null = null,
+): RatioInterval {
   if (pairs.length === 0) throw new RangeError('a ratio needs at least one pair');
   const r = logRatios(pairs, figure);
-  const iv = meanInterval(r);
-  const m = iv?.estimate ?? (r[0] as number);
+  const m = mean(r);
+  if (r.length < 2) {
+    return { ratio: Math.exp(m), low: null, high: null, pairs: pairs.length, logHalfWidth: null, df: null };
+  }
+  const v = moderate({ variance: logVariance(r), df: r.length - 1 }, prior);
+  const half = tAt(v.df) * Math.sqrt(v.variance / r.length);
   return {
     ratio: Math.exp(m),
-    low: iv ? Math.exp(iv.low) : null,
-    high: iv ? Math.exp(iv.high) : null,
+    low: Math.exp(m - half),
+    high: Math.exp(m + half),
     pairs: pairs.length,
-    logHalfWidth: iv ? iv.high - m : null,
+    logHalfWidth: half,
+    df: v.df,
   };
 }
 
@@ -74,21 +114,25 @@ export function narrowEnough(r: RatioInterval, target: number): boolean {
 
 /**
  * The stopping rule of one cell, asked after each pair: stop on `target` once at least minPairs
- * pairs are in and the intervals of both ratios (goodput, p99) are within ± target; stop on
- * `budget` at maxPairs; otherwise go on (null). The run's wall-time budget is the caller's.
+ * pairs are in and the intervals of both ratios (goodput, p99), under the run's priors so far,
+ * are within ± target; stop on `budget` at maxPairs; otherwise go on (null). The run's wall-time
+ * budget is the caller's.
  */
 export function stopReason(
   pairs: readonly { goodputPerSec: PairFigures; p99Ms: PairFigures }[],
   rule: StoppingRule,
+  priors: RatioPriors = NO_PRIORS,
 ): 'target' | 'budget' | null {
   if (pairs.length >= rule.minPairs && pairs.length >= 2) {
     const g = pairedRatio(
       pairs.map((p) => p.goodputPerSec),
       'goodputPerSec',
+      priors.goodputPerSec,
     );
     const l = pairedRatio(
       pairs.map((p) => p.p99Ms),
       'p99Ms',
+      priors.p99Ms,
     );
     if (narrowEnough(g, rule.target) && narrowEnough(l, rule.target)) return 'target';
   }

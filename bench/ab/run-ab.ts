@@ -18,11 +18,16 @@ import { createRunDir, updateLatest, writeRunJson } from '../results-writer.ts';
 import { failedCell, Interrupted, runCell } from '../run-cell.ts';
 import { runHeader } from '../run-header.ts';
 import { ServerSlots } from '../server-slot.ts';
+import type { VariancePrior } from '../stats/moderated-variance.ts';
 import {
+  type AbFigure,
   abVerdict,
+  NO_PRIORS,
   type PairFigures,
   pairedRatio,
   pairOrder,
+  type RatioPriors,
+  ratioPrior,
   type StopReason,
   stopReason,
 } from './paired.ts';
@@ -64,6 +69,26 @@ type Measured = { goodputPerSec: number; p99Ms: number } | null;
 const figures = (c: Cell): Measured =>
   c.metrics ? { goodputPerSec: c.metrics.goodputPerSec, p99Ms: c.metrics.latencyMs.p99 } : null;
 
+type MeasuredPair = { a: NonNullable<Measured>; b: NonNullable<Measured> };
+const measuredPairs = (pairs: AbComparison['pairs']): MeasuredPair[] =>
+  pairs.filter((p) => p.a !== null && p.b !== null) as MeasuredPair[];
+
+const priorsRecord = (p: RatioPriors): NonNullable<AbSection['priors']> => {
+  const one = (v: VariancePrior | null) =>
+    v && { sd: Math.sqrt(v.variance), df: Number.isFinite(v.df) ? v.df : null, cells: v.cells };
+  return { goodputPerSec: one(p.goodputPerSec), p99Ms: one(p.p99Ms) };
+};
+
+/** The run's priors for ln(B/A), from every cell's measured pairs so far (paired.ts). */
+export function runPriors(cells: readonly AbComparison['pairs'][]): RatioPriors {
+  const of = (f: AbFigure) =>
+    ratioPrior(
+      cells.map((pairs) => measuredPairs(pairs).map((p): PairFigures => ({ a: p.a[f], b: p.b[f] }))),
+      f,
+    );
+  return { goodputPerSec: of('goodputPerSec'), p99Ms: of('p99Ms') };
+}
+
 /** The ratios and verdicts of one matrix cell from its pairs (pure). */
 export function compareCell(
   head: Pick<AbComparison, 'keyA' | 'keyB' | 'strategy' | 'workload' | 'profile'>,
@@ -71,16 +96,15 @@ export function compareCell(
   stoppedBy: StopReason,
   unsafe: AbComparison['unsafe'],
   threshold: number,
+  priors: RatioPriors = NO_PRIORS,
 ): AbComparison {
-  const both = pairs.filter((p) => p.a !== null && p.b !== null) as {
-    a: NonNullable<Measured>;
-    b: NonNullable<Measured>;
-  }[];
+  const both = measuredPairs(pairs);
   const ratio = (f: 'goodputPerSec' | 'p99Ms') => {
     if (both.length === 0) return null;
     const r = pairedRatio(
       both.map((p): PairFigures => ({ a: p.a[f], b: p.b[f] })),
       f,
+      priors[f],
     );
     return { ratio: r, verdict: abVerdict(r, f, threshold) };
   };
@@ -91,6 +115,7 @@ export function compareCell(
     low: r.low,
     high: r.high,
     pairs: r.pairs,
+    df: r.df !== null && Number.isFinite(r.df) ? r.df : null,
   });
   return {
     ...head,
@@ -160,6 +185,7 @@ export async function runAb(
       stopped.get(i) ?? 'interrupted',
       unsafeOf[i] as AbComparison['unsafe'],
       rule.threshold,
+      runPriors(pairsOf),
     );
   };
 
@@ -185,6 +211,7 @@ export async function runAb(
       variants: { a: variant(0), b: variant(1) },
       rule,
       comparisons: all,
+      priors: priorsRecord(runPriors(pairsOf)),
       cellsA: cellsOf[0],
       regressions: all.filter((c) => c.goodputVerdict?.regression).length,
       violations: all.filter((c) => c.unsafe.a || c.unsafe.b).length,
@@ -312,24 +339,16 @@ export async function runAb(
         if (a.status === 'unsupported' || b.status === 'unsupported') reason = 'unsupported';
         else if (a.metrics === null || b.metrics === null) reason = 'failed';
         else {
-          const measured = (pairsOf[i] as AbComparison['pairs']).filter((p) => p.a && p.b) as {
-            a: NonNullable<Measured>;
-            b: NonNullable<Measured>;
-          }[];
           reason = stopReason(
-            measured.map((p) => ({
+            measuredPairs(pairsOf[i] as AbComparison['pairs']).map((p) => ({
               goodputPerSec: { a: p.a.goodputPerSec, b: p.b.goodputPerSec },
               p99Ms: { a: p.a.p99Ms, b: p.b.p99Ms },
             })),
             rule,
+            runPriors(pairsOf),
           );
         }
-        if (reason) {
-          stopped.set(i, reason);
-          const c = comparisonOf(i);
-          comparisons.set(i, c);
-          events.emit('ab-comparison', c);
-        }
+        if (reason) stopped.set(i, reason);
         writeRunJson(dir, snapshot());
       }
     }
@@ -341,13 +360,13 @@ export async function runAb(
     revision?.remove();
     await Promise.allSettled([...targets.values()].map((t) => t.stop()));
   }
+  // Verdicts once every cell is in: a cell's interval rests on the run's priors, which the cells
+  // that sampled longer still moved after it stopped.
   for (const i of matrix.keys()) {
-    if (!comparisons.has(i)) {
-      if (!stopped.has(i)) stopped.set(i, 'interrupted');
-      const c = comparisonOf(i);
-      comparisons.set(i, c);
-      events.emit('ab-comparison', c);
-    }
+    if (!stopped.has(i)) stopped.set(i, 'interrupted');
+    const c = comparisonOf(i);
+    comparisons.set(i, c);
+    events.emit('ab-comparison', c);
   }
 
   const result = snapshot();

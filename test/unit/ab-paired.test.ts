@@ -88,6 +88,7 @@ const ratio = (r: number, low: number | null, high: number | null, pairs = 4): R
   high,
   pairs,
   logHalfWidth: low === null || high === null ? null : Math.log(high / r),
+  df: low === null ? null : pairs - 1,
 });
 
 describe('verdict wording', () => {
