@@ -165,9 +165,10 @@ export async function runAb(
   const comparisons = new Map<number, AbComparison>();
   let revision: Revision | null = null;
   let interrupted = false;
-  // One warm strategy server per side and database, as in a plain run (bench/server-slot.ts): after
-  // the first pair both sides measure warm processes, so a cell's warm-up is seconds shorter. The
-  // two sides share one policy: if one side's server cannot be reconfigured, both go fresh.
+  // One warm strategy server per side, database, strategy and workload (bench/server-slot.ts): after
+  // the first pair both sides measure warm processes that never switch strategy, so a cell's
+  // warm-up is seconds shorter. The two sides share one policy: if one side's server cannot be
+  // reconfigured, both go fresh.
   const slots = new ServerSlots(ab.sides as readonly BenchConfig[]);
   const rule = {
     target: configB.abTarget,
