@@ -5,6 +5,7 @@ import { type CorrectnessReport, checkCorrectness, statusSummary } from './corre
 import { type Estimate, figureEstimate } from './estimate.ts';
 import { METRIC_NAMES, METRICS, type MetricName } from './metrics.ts';
 import { chooseReferences, type PeerReference, relativeEstimate } from './relative.ts';
+import { estimateRunNoise, MIN_NOISE_FIGURES, type NoisePoint, type RunNoise } from './run-noise.ts';
 import { type Judgement, judge, VERDICTS, type Verdict } from './verdict.ts';
 
 /**
@@ -111,6 +112,12 @@ export interface Comparison {
   correctness: CorrectnessReport;
   /** Things a reader should know that do not change the outcome. */
   warnings: string[];
+  /**
+   * Per figure and basis, the run-to-run noise this pair of runs showed across its cells and that
+   * every interval of that figure was widened by (run-noise.ts); only figures with an interval on
+   * both sides somewhere.
+   */
+  runNoise: RunNoiseRecord[];
   counts: Record<Verdict, number>;
   /**
    * fail: a judged regression or a correctness failure (exit 1). pass: no regression among the
@@ -126,6 +133,45 @@ export interface Comparison {
   goodputRatioMedian: number | null;
   /** True when any metric verdict is 'regression' or any correctness failure exists: exit 1. */
   failed: boolean;
+}
+
+/** absolute: the figures themselves; relative: divided by their group's reference strategy. */
+export type NoiseBasis = 'absolute' | 'relative';
+
+export interface RunNoiseRecord extends RunNoise {
+  metric: MetricName;
+  basis: NoiseBasis;
+}
+
+/** A compared figure with its estimates, before the run-to-run noise is known and it is judged. */
+interface Draft {
+  key: string;
+  label: string;
+  strategy: string;
+  metric: MetricName;
+  isReference: boolean;
+  b: Estimate;
+  c: Estimate;
+  relative: { reference: string; baseline: Estimate; current: Estimate } | null;
+}
+
+/** A draft's baseline and current estimates on `basis`; null where it has no relative figure. */
+function estimatesOf(d: Draft, basis: NoiseBasis): readonly [Estimate, Estimate] | null {
+  if (basis === 'absolute') return [d.b, d.c];
+  return d.relative && [d.relative.baseline, d.relative.current];
+}
+
+/** What one figure with an interval on both sides contributes to the run-to-run noise estimate. */
+function noisePoint(b: Estimate, c: Estimate): NoisePoint {
+  return { logRatio: Math.log(c.floored / b.floored), logSe: Math.hypot(b.logSe ?? 0, c.logSe ?? 0) };
+}
+
+function fewFiguresWarning(metric: MetricName, basis: NoiseBasis, figures: number): string {
+  return (
+    `${METRICS[metric].label}${basis === 'relative' ? ' (relative)' : ''}: only ${figures} figure(s) have an interval in both runs ` +
+    `(${MIN_NOISE_FIGURES} needed to measure the run-to-run noise), so they are judged on each run's own intervals; ` +
+    "a one-repeat cell's interval sees the wobble inside its window, not how far another run lands: use --repeat 2 or more, or compare more cells."
+  );
 }
 
 function summary(run: RunResult): RunSummary {
@@ -166,7 +212,7 @@ export function compareRuns(
   const refs = useRelative
     ? chooseReferences(baseline, current, options.reference)
     : new Map<string, PeerReference>();
-  const metrics: ComparedMetric[] = [];
+  const drafts: Draft[] = [];
   const unmeasured: Comparison['unmeasured'] = [];
   const warnings: string[] = [];
 
@@ -180,43 +226,77 @@ export function compareRuns(
     const ref = refs.get(peerGroupId(cur.first));
     const isReference = ref?.key === key;
     for (const metric of METRIC_NAMES) {
-      const spec = METRICS[metric];
-      const threshold = options.thresholds[metric];
-      const judgeOpts = {
-        better: spec.better,
-        threshold,
-        quietBelowFloor: spec.quietBelowFloor ? spec.floor : null,
-      };
       // biome-ignore lint/style/noNonNullAssertion: goodput was measured, so every metric was
       const [b, c] = [figureEstimate(base, metric)!, figureEstimate(cur, metric)!];
-      const absolute: Side = { baseline: b, current: c, ...judge(b, c, judgeOpts) };
-      let relative: RelativeSide | null = null;
-      if (useRelative && spec.relative && ref && !isReference) {
+      let relative: Draft['relative'] = null;
+      if (useRelative && METRICS[metric].relative && ref && !isReference) {
         const rb = relativeEstimate(base, baseline.get(ref.key) as CellGroup, metric);
         const rc = relativeEstimate(cur, current.get(ref.key) as CellGroup, metric);
-        if (rb && rc) {
-          relative = {
-            reference: ref.strategy,
-            baseline: rb,
-            current: rc,
-            ...judge(rb, rc, { ...judgeOpts, quietBelowFloor: null }),
-          };
-        }
+        if (rb && rc) relative = { reference: ref.strategy, baseline: rb, current: rc };
       }
-      const verdict = decide(options.mode, absolute.verdict, relative?.verdict ?? null, spec.relative);
-      metrics.push({
+      drafts.push({
         key,
         label: cur.label,
         strategy: cur.first.strategy,
         metric,
-        threshold,
-        absolute,
-        relative,
         isReference,
-        verdict,
+        b,
+        c,
+        relative,
       });
     }
   }
+
+  // The run-to-run noise of each figure, measured across the pair's cells before any is judged.
+  const runNoise: RunNoiseRecord[] = [];
+  const noiseOf = new Map<string, RunNoise>();
+  for (const metric of METRIC_NAMES) {
+    for (const basis of ['absolute', 'relative'] as const satisfies readonly NoiseBasis[]) {
+      // Figures with an interval on both sides: their standard errors weigh the scatter.
+      const sides = drafts.flatMap((d) => {
+        const pair = d.metric === metric ? estimatesOf(d, basis) : null;
+        return pair && pair[0].logSe !== null && pair[1].logSe !== null ? [pair] : [];
+      });
+      if (sides.length === 0) continue;
+      const noise = estimateRunNoise(sides.map(([b, c]) => noisePoint(b, c)));
+      noiseOf.set(`${metric}|${basis}`, noise);
+      runNoise.push({ metric, basis, ...noise });
+      const withinRun = sides.some(([b, c]) => b.method !== 'repeats' || c.method !== 'repeats');
+      if (noise.tau === null && withinRun) warnings.push(fewFiguresWarning(metric, basis, noise.figures));
+    }
+  }
+
+  const metrics: ComparedMetric[] = drafts.map((d) => {
+    const spec = METRICS[d.metric];
+    const threshold = options.thresholds[d.metric];
+    const judgeOpts = {
+      better: spec.better,
+      threshold,
+      quietBelowFloor: spec.quietBelowFloor ? spec.floor : null,
+      runNoise: noiseOf.get(`${d.metric}|absolute`) ?? null,
+    };
+    const absolute: Side = { baseline: d.b, current: d.c, ...judge(d.b, d.c, judgeOpts) };
+    const r = d.relative;
+    const relative: RelativeSide | null = r && {
+      ...r,
+      ...judge(r.baseline, r.current, {
+        ...judgeOpts,
+        quietBelowFloor: null,
+        runNoise: noiseOf.get(`${d.metric}|relative`) ?? null,
+      }),
+    };
+    return {
+      key: d.key,
+      label: d.label,
+      strategy: d.strategy,
+      metric: d.metric,
+      threshold,
+      absolute,
+      relative,
+      isReference: d.isReference,
+      verdict: decide(options.mode, absolute.verdict, relative?.verdict ?? null, spec.relative),
+    };
+  });
 
   if (useRelative) warnings.push(...referenceWarnings(metrics, current, refs));
   if (metrics.length === 0 && baselineRun.cells.length > 0 && currentRun.cells.length > 0) {
@@ -253,6 +333,7 @@ export function compareRuns(
     unmeasured,
     correctness,
     warnings,
+    runNoise,
     counts,
     outcome: failed ? 'fail' : judgedByInterval ? 'pass' : 'could-not-tell',
     goodputRatioMedian: goodputRatioMedian(metrics),

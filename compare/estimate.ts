@@ -1,5 +1,5 @@
 import { figureInterval } from '../bench/stats/cell-interval.ts';
-import { mean, meanInterval } from '../bench/stats/interval.ts';
+import { mean, meanInterval, tQuantile95 } from '../bench/stats/interval.ts';
 import type { Interval, Metrics } from '../core/result-schema.ts';
 import { type CellGroup, measuredRepeats } from './cell-groups.ts';
 import { METRICS, type MetricName } from './metrics.ts';
@@ -31,6 +31,12 @@ export interface Estimate {
    * narrow interval this is its relative half-width. Null without an interval.
    */
   logHalfWidth: number | null;
+  /**
+   * Standard error on the same log scale: `logHalfWidth` over the t quantile its interval used
+   * (samples - 1 degrees of freedom). What the run-to-run noise estimate weighs a figure's own
+   * noise by (run-noise.ts). Null without an interval.
+   */
+  logSe: number | null;
   /**
    * Why a within-run interval was set aside, leaving the figure without one (see `withheldReason`):
    * 'not-steady' or 'disturbed'; null when the interval was kept or there was none to keep.
@@ -69,7 +75,7 @@ export function figureEstimate(group: CellGroup, metric: MetricName): Estimate |
   const repeats = measuredRepeats(group).map((c) => c.metrics!);
   if (repeats.length === 0) return null;
   const values = repeats.map(spec.read);
-  let interval: { low: number; high: number; estimate: number } | null = null;
+  let interval: { low: number; high: number; estimate: number; samples: number } | null = null;
   let method: Estimate['method'] = null;
   let withheld: Withheld | null = null;
   if (spec.interval !== null) {
@@ -84,17 +90,24 @@ export function figureEstimate(group: CellGroup, metric: MetricName): Estimate |
   const value = interval?.estimate ?? mean(values);
   const floor = spec.floor;
   const floored = Math.max(value, floor);
+  const h = interval
+    ? logHalfWidth(floored, Math.max(interval.low, floor), Math.max(interval.high, floor))
+    : null;
   return {
     value,
     interval: interval ? { low: interval.low, high: interval.high } : null,
     method,
     repeats: repeats.length,
     floored,
-    logHalfWidth: interval
-      ? logHalfWidth(floored, Math.max(interval.low, floor), Math.max(interval.high, floor))
-      : null,
+    logHalfWidth: h,
+    logSe: h === null || interval === null ? null : logStandardError(h, interval.samples),
     withheld,
   };
+}
+
+/** A log half-width back to its standard error: over Student's 97.5% quantile at samples - 1. */
+export function logStandardError(logHalfWidth: number, samples: number): number {
+  return logHalfWidth / tQuantile95(Math.max(1, samples - 1));
 }
 
 /** See Estimate.logHalfWidth; arguments already floored. */
@@ -115,6 +128,7 @@ export function quotientEstimate(a: Estimate, b: Estimate): Estimate {
   const value = a.floored / b.floored;
   const h =
     a.logHalfWidth === null || b.logHalfWidth === null ? null : Math.hypot(a.logHalfWidth, b.logHalfWidth);
+  const se = a.logSe === null || b.logSe === null ? null : Math.hypot(a.logSe, b.logSe);
   return {
     value,
     interval: h === null ? null : { low: value * Math.exp(-h), high: value * Math.exp(h) },
@@ -122,6 +136,7 @@ export function quotientEstimate(a: Estimate, b: Estimate): Estimate {
     repeats: a.repeats,
     floored: value,
     logHalfWidth: h,
+    logSe: h === null ? null : se,
     withheld: a.withheld ?? b.withheld,
   };
 }

@@ -37,7 +37,9 @@ Options:
   -h, --help                      this text
 
 <pct> is a percentage: 15% or 15. A figure is a regression when the 95% interval of its ratio
-current/baseline lies entirely beyond the threshold; a figure with no interval on a side (one
+current/baseline lies entirely beyond the threshold; that interval combines both runs' intervals
+and the run-to-run noise measured from how far the pair's cells scatter beyond them (8 or more
+figures needed). A figure with no interval on a side (one
 repeat of cells too short for within-run batches) is not judged. Exit 0: no regression detected,
 or nothing could be judged (the summary then says "could not tell"); 1: a judged regression or a
 correctness failure; 2: usage error, or no run at a path given (LOCKBENCH_RESULT_MISSING).`;

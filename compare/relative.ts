@@ -1,7 +1,13 @@
 import { meanInterval } from '../bench/stats/interval.ts';
 import type { Cell } from '../core/result-schema.ts';
 import { type CellGroup, measuredRepeats, metricSpread, peerGroupId } from './cell-groups.ts';
-import { type Estimate, figureEstimate, logHalfWidth, quotientEstimate } from './estimate.ts';
+import {
+  type Estimate,
+  figureEstimate,
+  logHalfWidth,
+  logStandardError,
+  quotientEstimate,
+} from './estimate.ts';
 import { METRICS, type MetricName } from './metrics.ts';
 
 /** The strategy the other strategies of a peer group are divided by, the same in both runs. */
@@ -79,13 +85,15 @@ export function relativeEstimate(
   }
   const iv = meanInterval(pairs);
   if (iv) {
+    const h = logHalfWidth(iv.estimate, iv.low, iv.high);
     return {
       value: iv.estimate,
       interval: { low: iv.low, high: iv.high },
       method: 'repeats',
       repeats: pairs.length,
       floored: iv.estimate,
-      logHalfWidth: logHalfWidth(iv.estimate, iv.low, iv.high),
+      logHalfWidth: h,
+      logSe: logStandardError(h, iv.samples),
       withheld: null,
     };
   }

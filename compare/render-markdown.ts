@@ -2,12 +2,14 @@ import { escapeMarkdown } from '../report/markdown.ts';
 import type { ComparedMetric, Comparison, RunSummary } from './compare-runs.ts';
 import type { Estimate } from './estimate.ts';
 import { METRIC_NAMES, METRICS, type MetricName } from './metrics.ts';
+import { MIN_NOISE_FIGURES, widenHalfWidth } from './run-noise.ts';
 import type { Judgement, Verdict, VerdictReason } from './verdict.ts';
 
 type NotJudgedReason = Extract<VerdictReason, 'no-interval' | 'not-steady' | 'disturbed'>;
 
 /** How to get figures judged that have no interval; quoted in the headline and the rules. */
-export const JUDGE_HINT = 'run with --repeat 3 or longer --duration to judge them';
+export const JUDGE_HINT =
+  'run with --repeat 3 or longer --duration to judge them, or compare two revisions side by side with --ab base=origin/main';
 
 /** Renders a comparison as GitHub-flavoured markdown for a PR comment or a job summary; pure. */
 export function renderComparisonMarkdown(c: Comparison): string {
@@ -18,6 +20,7 @@ export function renderComparisonMarkdown(c: Comparison): string {
     '',
     modeLine(c),
     '',
+    ...noiseLines(c),
     runsTable(c),
   ];
 
@@ -173,6 +176,25 @@ function modeLine(c: Comparison): string {
   return `Mode **${o.mode}**: ${how[o.mode]}. Thresholds: ${t}.${speed}`;
 }
 
+/**
+ * "Run-to-run noise measured from this pair ...: goodput ±31% (24 figures), ..." — what each
+ * figure's 95% interval gained; nothing when no figure had an interval on both sides.
+ */
+function noiseLines(c: Comparison): string[] {
+  const parts = c.runNoise.map((n) => {
+    const name = `${METRICS[n.metric].label}${n.basis === 'relative' ? ' (relative)' : ''}`;
+    if (n.tau === null) return `${name}: not measured (${n.figures} figure(s), ${MIN_NOISE_FIGURES} needed)`;
+    const added = Math.exp(widenHalfWidth(0, n)) - 1;
+    return `${name} ±${Math.round(added * 100)}% (${n.figures} figures)`;
+  });
+  if (parts.length === 0) return [];
+  return [
+    'Run-to-run noise measured from this pair (how far its cells scatter beyond their own intervals), added to every ' +
+      `ratio's 95% interval: ${parts.join('; ')}.`,
+    '',
+  ];
+}
+
 function referenceText(c: Comparison): string {
   const preferred = c.options.reference;
   if (c.references.length === 0) return `preferred ${preferred}; none measured in both runs`;
@@ -236,7 +258,13 @@ function rules(c: Comparison): string[] {
     `- ratio = current / baseline, each figure and its interval raised to a floor first; floors: ${floors}. ` +
       'So extra attempts 0.001 → 0.002 is ×1.00, not ×2.',
     "- The ratio's 95% interval comes from the two intervals on the log scale, their half-widths combined in " +
-      'quadrature (±5% and ±5% give about ±7%).',
+      'quadrature (±5% and ±5% give about ±7%), plus the run-to-run noise: across the compared cells, the log ratios ' +
+      'scatter around their median by more than their own intervals explain when two runs differ in ways one run cannot ' +
+      "see (the server process's compiled code, the database's state, the machine's neighbours). That excess, τ² = " +
+      's² − median(se²) with s a robust standard deviation (1.4826 × the median absolute deviation, so cells that really ' +
+      "changed, or a change of every cell, do not inflate it), is added to every interval of the figure, with Student's t " +
+      `at 0.37 × (figures − 1) degrees of freedom. It needs ${MIN_NOISE_FIGURES} figures with an interval in both runs; ` +
+      "with fewer, each run's own intervals alone, and a warning.",
     '- **regression** / **improvement**: the whole interval of the ratio lies beyond the threshold on the worse / better ' +
       'side (goodput below 1 − threshold is worse; p99 and extra attempts above 1 + threshold). ' +
       '**noise** (no change detected): the ratio is within the threshold, or its interval reaches back inside it' +

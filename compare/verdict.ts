@@ -1,4 +1,5 @@
 import type { Estimate } from './estimate.ts';
+import { type RunNoise, widenHalfWidth } from './run-noise.ts';
 
 /**
  * - regression / improved: the 95% interval of the ratio current / baseline lies entirely beyond
@@ -42,6 +43,11 @@ export interface JudgeOptions {
   threshold: number;
   /** Judge figures without an interval that sit at or below `floor` on both sides as noise. */
   quietBelowFloor: number | null;
+  /**
+   * The run-to-run noise this pair of runs shows for the figure (run-noise.ts), added to every
+   * ratio's interval; null: the runs' own intervals alone.
+   */
+  runNoise: RunNoise | null;
 }
 
 export interface Judgement {
@@ -58,8 +64,10 @@ export interface Judgement {
  * the log scale: ln(current / baseline) = ln(current) - ln(baseline), the errors of two separate
  * runs are independent, so their log half-widths (for a narrow interval, its relative half-width:
  * ±5% is about ±0.049) combine in quadrature, H = sqrt(hb² + hc²), and the ratio's interval is
- * [ratio·e^-H, ratio·e^H]. A regression needs all of it beyond the threshold: a change large
- * enough to matter, and the runs' own noise unable to explain it.
+ * [ratio·e^-H, ratio·e^H]. H then gains the run-to-run term the pair of runs measured across its
+ * cells (widenHalfWidth: what two runs of the same code differ by beyond their own intervals). A
+ * regression needs all of it beyond the threshold: a change large enough to matter, and neither
+ * the runs' own noise nor the run-to-run noise able to explain it.
  */
 export function judge(baseline: Estimate, current: Estimate, opts: JudgeOptions): Judgement {
   const ratio = current.floored / baseline.floored;
@@ -77,7 +85,7 @@ export function judge(baseline: Estimate, current: Estimate, opts: JudgeOptions)
           ratioInterval: null,
         };
   }
-  const h = Math.hypot(baseline.logHalfWidth, current.logHalfWidth);
+  const h = widenHalfWidth(Math.hypot(baseline.logHalfWidth, current.logHalfWidth), opts.runNoise);
   const ratioInterval = { low: ratio * Math.exp(-h), high: ratio * Math.exp(h) };
   const judged = (verdict: Verdict, reason: VerdictReason): Judgement => ({
     verdict,

@@ -33,7 +33,7 @@ describe('renderComparisonMarkdown', () => {
     );
     expect(md).toContain(
       '❔ **PASS, could not tell**: no figure has an interval in both runs (6 judged, 18 not judged: no interval — ' +
-        'run with --repeat 3 or longer --duration to judge them).',
+        'run with --repeat 3 or longer --duration to judge them, or compare two revisions side by side with --ab base=origin/main).',
     );
     expect(md).not.toContain('no regression detected');
     expect(lineWith(md, 'postgres/account/hot/for-update c=32', 'goodput (ops/s)')).toEqual([
@@ -50,7 +50,7 @@ describe('renderComparisonMarkdown', () => {
     const md = renderComparisonMarkdown(compareRuns(one, one));
     expect(md).toContain(
       '✅ **PASS**: no regression detected (14 judged, 10 not judged: no interval — ' +
-        'run with --repeat 3 or longer --duration to judge them).',
+        'run with --repeat 3 or longer --duration to judge them, or compare two revisions side by side with --ab base=origin/main).',
     );
   });
 

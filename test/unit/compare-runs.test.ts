@@ -450,6 +450,61 @@ describe('compareRuns with one repeat: judged only where the runs carry interval
     expect(r.verdict).toBe('regression');
   });
 
+  /** Two one-repeat runs of 8 cells whose goodput differs per cell by these factors, ±5% intervals. */
+  const scattered = (factors: readonly number[]) => {
+    const one = buildRun({ jitter: [1], intervals: { goodput: 0.05, p99: 0.05 } });
+    let cur = one;
+    one.cells.forEach((cell, i) => {
+      cur = scaleCells(cur, (c) => c.key === cell.key, { goodput: factors[i] as number });
+    });
+    return [one, cur] as const;
+  };
+  // What two back-to-back runs of one commit look like: cells 5-25% apart, each within ±5% of itself.
+  const AA_FACTORS = [0.78, 1.25, 0.9, 1.12, 0.95, 1.2, 0.83, 1.05];
+
+  it('an A/A pair whose cells scatter beyond their own intervals: the scatter is measured and nothing fails', () => {
+    const [one, cur] = scattered(AA_FACTORS);
+    const worst = cur.cells[0] as Cell; // ×0.78
+    const c = compareRuns(one, cur, mode('absolute'));
+    const noise = c.runNoise.find((n) => n.metric === 'goodput' && n.basis === 'absolute');
+    if (!noise) throw new Error('no goodput noise estimate');
+    expect(noise.figures).toBe(8);
+    // median |ln ratio - median| is about 0.15, times 1.4826; the cells' own se is 0.026
+    expect(noise.scatter).toBeCloseTo(0.22, 2);
+    expect(noise.tau).toBeCloseTo(Math.sqrt(noise.scatter ** 2 - noise.ownSe ** 2), 12);
+    const r = c.metrics.find((m) => m.key === worst.key && m.metric === 'goodput');
+    expect(r?.absolute.ratio).toBeCloseTo(0.78, 9);
+    expect([r?.verdict, r?.absolute.reason]).toEqual(['noise', 'interval-reaches-threshold']);
+    expect(c.counts.regression).toBe(0);
+    expect(c.outcome).toBe('pass');
+    // on the cells' own intervals alone (what compare did before) the same cell was a regression
+    const own = Math.hypot(Math.log(1 / 0.95), Math.log(1 / 0.95));
+    expect(0.78 * Math.exp(own)).toBeLessThan(0.85);
+    expect(renderMarkdown(c)).toContain('run-to-run');
+  });
+
+  it('a real 50% drop among scattered cells still fails: the scatter is robust to the cell that changed', () => {
+    const [one, cur] = scattered([0.5, 1.04, 0.97, 1.02, 0.95, 1.06, 0.98, 1.01]);
+    const c = compareRuns(one, cur, mode('absolute'));
+    const first = one.cells[0] as Cell;
+    const r = c.metrics.find((m) => m.key === first.key && m.metric === 'goodput');
+    expect(r?.verdict).toBe('regression');
+    expect(c.counts.regression).toBe(1);
+    const noise = c.runNoise.find((n) => n.metric === 'goodput' && n.basis === 'absolute');
+    expect(noise?.scatter).toBeLessThan(0.06);
+  });
+
+  it('too few figures to measure the scatter: their own intervals, and a warning that says so', () => {
+    const one = buildRun({ jitter: [1], databases: ['postgres'], intervals: { goodput: 0.05, p99: 0.05 } });
+    const c = compareRuns(one, scaleCells(one, forUpdate, { goodput: 0.7 }), mode('absolute'));
+    const noise = c.runNoise.find((n) => n.metric === 'goodput' && n.basis === 'absolute');
+    expect([noise?.figures, noise?.tau]).toEqual([4, null]);
+    expect(
+      c.warnings.some((w) => w.startsWith('goodput: only 4 figure(s) have an interval in both runs')),
+    ).toBe(true);
+    expect(c.counts.regression).toBe(1);
+  });
+
   it("relative mode's interval is wider: the reference's noise is added to the strategy's", () => {
     const one = buildRun({ jitter: [1], intervals: { goodput: 0.05, p99: 0.05 } });
     const c = compareRuns(one, scaleCells(one, forUpdate, { goodput: 0.8 }), mode('both'));
@@ -499,9 +554,10 @@ describe('judge', () => {
     repeats: 1,
     floored: value,
     logHalfWidth: half === null ? null : Math.log(1 / (1 - half)),
+    logSe: half === null ? null : Math.log(1 / (1 - half)) / 2.776,
     withheld: null,
   });
-  const opts = { better: 'bigger' as const, threshold: 0.15, quietBelowFloor: null };
+  const opts = { better: 'bigger' as const, threshold: 0.15, quietBelowFloor: null, runNoise: null };
 
   it('overlapping intervals are noise, even past the threshold', () => {
     // 100 ± 10% vs 80 ± 10%: the intervals overlap, ratio 0.8 with an interval reaching above 0.85
@@ -532,6 +588,22 @@ describe('judge', () => {
     expect(judge(est(20, 0.05), est(10, 0.05), smaller).verdict).toBe('improved');
     expect(judge(est(100, 0.05), est(70, 0.05), opts).verdict).toBe('regression');
     expect(judge(est(70, 0.05), est(100, 0.05), opts).verdict).toBe('improved');
+  });
+
+  it('the run-to-run noise widens the interval: a clear regression on its own intervals becomes noise', () => {
+    // tau 0.1 with 7.4 degrees of freedom (21 figures): t(7) = 2.365, so 0.2365 in quadrature
+    const noise = { figures: 21, scatter: 0.11, ownSe: 0.046, tau: 0.1, df: 7.4 };
+    const j = judge(est(100, 0.03), est(70, 0.03), { ...opts, runNoise: noise });
+    expect([j.verdict, j.reason]).toEqual(['noise', 'interval-reaches-threshold']);
+    const h = Math.hypot(Math.hypot(Math.log(1 / 0.97), Math.log(1 / 0.97)), 2.365 * 0.1);
+    expect(j.ratioInterval?.high).toBeCloseTo(0.7 * Math.exp(h), 9);
+    // a bigger drop still shows through it
+    expect(judge(est(100, 0.03), est(40, 0.03), { ...opts, runNoise: noise }).verdict).toBe('regression');
+    // tau 0 or unknown leaves the interval as the runs' own
+    for (const tau of [0, null]) {
+      const k = judge(est(100, 0.03), est(70, 0.03), { ...opts, runNoise: { ...noise, tau } });
+      expect(k.ratioInterval?.low).toBeCloseTo(0.6705, 3);
+    }
   });
 
   it('a missing interval on either side is not judged, however large the change', () => {
