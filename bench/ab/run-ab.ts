@@ -178,7 +178,7 @@ export async function runAb(
     budgetMs: configB.abBudget.ms,
   };
 
-  const comparisonOf = (i: number): AbComparison => {
+  const comparisonOf = (i: number, priors: RatioPriors): AbComparison => {
     const m = matrix[i] as (typeof matrix)[number];
     return compareCell(
       { keyA: m.a.key, keyB: m.b.key, strategy: m.b.strategy, workload: m.b.workload, profile: m.b.profile },
@@ -186,12 +186,14 @@ export async function runAb(
       stopped.get(i) ?? 'interrupted',
       unsafeOf[i] as AbComparison['unsafe'],
       rule.threshold,
-      runPriors(pairsOf),
+      priors,
     );
   };
 
   const section = (): AbSection => {
-    const all = matrix.map((_, i) => comparisons.get(i) ?? comparisonOf(i));
+    // The prior is fitted once over every cell's pairs and lent to each cell (moderated-variance.ts).
+    const priors = runPriors(pairsOf);
+    const all = matrix.map((_, i) => comparisons.get(i) ?? comparisonOf(i, priors));
     const variant = (s: 0 | 1) => ({
       label: sideLabel(ab.spec, s, redactUrl),
       config: redactConfig(ab.sides[s] as BenchConfig),
@@ -212,7 +214,7 @@ export async function runAb(
       variants: { a: variant(0), b: variant(1) },
       rule,
       comparisons: all,
-      priors: priorsRecord(runPriors(pairsOf)),
+      priors: priorsRecord(priors),
       cellsA: cellsOf[0],
       regressions: all.filter((c) => c.goodputVerdict?.regression).length,
       violations: all.filter((c) => c.unsafe.a || c.unsafe.b).length,
@@ -363,9 +365,10 @@ export async function runAb(
   }
   // Verdicts once every cell is in: a cell's interval rests on the run's priors, which the cells
   // that sampled longer still moved after it stopped.
+  const finalPriors = runPriors(pairsOf);
   for (const i of matrix.keys()) {
     if (!stopped.has(i)) stopped.set(i, 'interrupted');
-    const c = comparisonOf(i);
+    const c = comparisonOf(i, finalPriors);
     comparisons.set(i, c);
     events.emit('ab-comparison', c);
   }
