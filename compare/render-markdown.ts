@@ -2,7 +2,7 @@ import { escapeMarkdown } from '../report/markdown.ts';
 import type { ComparedMetric, Comparison, RunSummary } from './compare-runs.ts';
 import type { Estimate } from './estimate.ts';
 import { METRIC_NAMES, METRICS, type MetricName } from './metrics.ts';
-import { MIN_NOISE_FIGURES, widenHalfWidth } from './run-noise.ts';
+import { MIN_NOISE_FIGURES, noiseHalfWidth } from './run-noise.ts';
 import type { Judgement, Verdict, VerdictReason } from './verdict.ts';
 
 type NotJudgedReason = Extract<VerdictReason, 'no-interval' | 'not-steady' | 'disturbed'>;
@@ -184,7 +184,7 @@ function noiseLines(c: Comparison): string[] {
   const parts = c.runNoise.map((n) => {
     const name = `${METRICS[n.metric].label}${n.basis === 'relative' ? ' (relative)' : ''}`;
     if (n.tau === null) return `${name}: not measured (${n.figures} figure(s), ${MIN_NOISE_FIGURES} needed)`;
-    const added = Math.exp(widenHalfWidth(0, n)) - 1;
+    const added = Math.exp(noiseHalfWidth(n)) - 1;
     return `${name} ±${Math.round(added * 100)}% (${n.figures} figures)`;
   });
   if (parts.length === 0) return [];

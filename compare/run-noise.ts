@@ -75,7 +75,12 @@ export function estimateRunNoise(points: readonly NoisePoint[]): RunNoise {
  * when τ is null or 0.
  */
 export function widenHalfWidth(h: number, noise: RunNoise | null): number {
-  if (noise === null || noise.tau === null || noise.tau === 0) return h;
-  const t = tQuantile95(Math.max(1, Math.floor(noise.df)));
-  return Math.hypot(h, t * noise.tau);
+  const added = noise === null ? 0 : noiseHalfWidth(noise);
+  return added === 0 ? h : Math.hypot(h, added);
+}
+
+/** The run-to-run term's own share of a 95% log half-width: t·τ; 0 when τ is null or 0. */
+export function noiseHalfWidth(noise: RunNoise): number {
+  if (noise.tau === null || noise.tau === 0) return 0;
+  return tQuantile95(Math.max(1, Math.floor(noise.df))) * noise.tau;
 }
