@@ -136,7 +136,7 @@ export function quotientEstimate(a: Estimate, b: Estimate): Estimate {
     repeats: a.repeats,
     floored: value,
     logHalfWidth: h,
-    logSe: h === null ? null : se,
+    logSe: se,
     withheld: a.withheld ?? b.withheld,
   };
 }
