@@ -249,7 +249,6 @@ export function compareRuns(
 
   // The run-to-run noise of each figure, measured across the pair's cells before any is judged.
   const runNoise: RunNoiseRecord[] = [];
-  const noiseOf = new Map<string, RunNoise>();
   for (const metric of METRIC_NAMES) {
     for (const basis of ['absolute', 'relative'] as const satisfies readonly NoiseBasis[]) {
       // Figures with an interval on both sides: their standard errors weigh the scatter.
@@ -259,13 +258,14 @@ export function compareRuns(
       });
       if (sides.length === 0) continue;
       const noise = estimateRunNoise(sides.map(([b, c]) => noisePoint(b, c)));
-      noiseOf.set(`${metric}|${basis}`, noise);
       runNoise.push({ metric, basis, ...noise });
       const withinRun = sides.some(([b, c]) => b.method !== 'repeats' || c.method !== 'repeats');
       if (noise.tau === null && withinRun) warnings.push(fewFiguresWarning(metric, basis, noise.figures));
     }
   }
 
+  const noiseOf = (metric: MetricName, basis: NoiseBasis): RunNoise | null =>
+    runNoise.find((n) => n.metric === metric && n.basis === basis) ?? null;
   const metrics: ComparedMetric[] = drafts.map((d) => {
     const spec = METRICS[d.metric];
     const threshold = options.thresholds[d.metric];
@@ -273,7 +273,7 @@ export function compareRuns(
       better: spec.better,
       threshold,
       quietBelowFloor: spec.quietBelowFloor ? spec.floor : null,
-      runNoise: noiseOf.get(`${d.metric}|absolute`) ?? null,
+      runNoise: noiseOf(d.metric, 'absolute'),
     };
     const absolute: Side = { baseline: d.b, current: d.c, ...judge(d.b, d.c, judgeOpts) };
     const r = d.relative;
@@ -282,7 +282,7 @@ export function compareRuns(
       ...judge(r.baseline, r.current, {
         ...judgeOpts,
         quietBelowFloor: null,
-        runNoise: noiseOf.get(`${d.metric}|relative`) ?? null,
+        runNoise: noiseOf(d.metric, 'relative'),
       }),
     };
     return {
