@@ -140,7 +140,7 @@ const percent = (name: string, min: number, max: number) =>
 export interface AbBudget {
   /** Most pairs per cell (default 8). */
   pairs: number;
-  /** No new round of pairs starts after this many milliseconds of the run; null: no limit. */
+  /** No new pair starts after this many milliseconds of the run; null: no limit. */
   ms: number | null;
 }
 
@@ -317,7 +317,7 @@ export const BenchConfigSchema = z.strictObject({
   abTarget: percent('--ab-target', 0.5, 50).default(0.05),
   /** A/B: B is a regression when its goodput ratio's whole interval lies below 1 - this (default 5%). */
   abThreshold: percent('--ab-threshold', 0.5, 90).default(0.05),
-  /** A/B: at most this many pairs per cell, and/or no new round after this wall time (default 8 pairs). */
+  /** A/B: at most this many pairs per cell, and/or no new pair after this wall time (default 8 pairs). */
   abBudget: abBudget.default({ pairs: AB_DEFAULT_PAIRS, ms: null }),
   /**
    * Strategy servers that run elsewhere (servers/main.ts as a service), instead of one the bench

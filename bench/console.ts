@@ -96,7 +96,7 @@ export function abPlanText(plan: AbPlan, ab: AbCommand): string {
   const lines = [
     `A/B plan: ${b.ab} (${ab.spec.axis}); A and B interleaved, pairs alternate AB, BA, ...`,
     `  matrix      ${plan.cells} cells per side on ${plan.sides[1].databases.map((d) => d.id).join(', ') || 'no database'}`,
-    `  stopping    after ${AB_MIN_PAIRS} pairs once the 95% intervals of B/A (goodput and p99) are within ±${fmt(b.abTarget * 100, 1)}%; at most ${b.abBudget.pairs} pairs per cell${b.abBudget.ms === null ? '' : `, no new round after ${duration(b.abBudget.ms / 1000)}`}`,
+    `  stopping    after ${AB_MIN_PAIRS} pairs once the 95% intervals of B/A (goodput and p99) are within ±${fmt(b.abTarget * 100, 1)}%, or the goodput interval is wholly below, above or within ±${fmt(b.abThreshold * 100, 1)}%; at most ${b.abBudget.pairs} pairs per cell${b.abBudget.ms === null ? '' : `, no new pair after ${duration(b.abBudget.ms / 1000)}`}`,
     `  regression  goodput B/A interval entirely below ${fmt(1 - b.abThreshold, 2)}× (--ab-threshold ${fmt(b.abThreshold * 100, 1)}%)`,
     `  time        about ${duration(low)} to ${duration(b.abBudget.ms === null ? high : Math.min(high, b.abBudget.ms / 1000 + 2 * plan.cells * perPair))}`,
     `  each cell   ${warmupText(b)} + ${b.duration / 1000} s measured, per side and pair`,

@@ -50,8 +50,9 @@ A/B (paired: A and B interleaved, AB, BA, ..., on the same machine at the same t
                             (postgres, mysql or URLs), or a setting: pool, workers, isolation,
                             durability, work-ms, max-attempts, lock-timeout, lock-order
   --ab-target <pct>         stop a cell once the B/A intervals are within ± this, after 3 pairs (default 5%)
-  --ab-threshold <pct>      a regression: goodput B/A entirely below 1 - this (default 5%)
-  --ab-budget <n[,time]>    most pairs per cell, and/or no new round after this wall time (default 8)
+  --ab-threshold <pct>      a regression: goodput B/A entirely below 1 - this (default 5%); a cell
+                            also stops once its goodput interval is wholly below, above or within ± this
+  --ab-budget <n[,time]>    most pairs per cell, and/or no new pair after this wall time (default 8)
 
 Servers elsewhere (load only: seed with npm run seed, merge with npm run merge, check with npm run check)
   --server-url <url>        a strategy server already running (servers/main.ts); repeatable, one per segment

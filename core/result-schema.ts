@@ -366,8 +366,12 @@ export const AbComparison = z.strictObject({
       b: z.strictObject({ goodputPerSec: z.number(), p99Ms: z.number() }).nullable(),
     }),
   ),
-  /** Why sampling ended: target (both intervals narrow enough), budget (pairs), time, failed, unsupported, interrupted. */
-  stoppedBy: z.enum(['target', 'budget', 'time', 'failed', 'unsupported', 'interrupted']),
+  /**
+   * Why sampling ended: target (both intervals narrow enough), resolved (the goodput interval
+   * wholly beyond or wholly within ± the threshold), budget (pairs), time, failed, unsupported,
+   * interrupted.
+   */
+  stoppedBy: z.enum(['target', 'resolved', 'budget', 'time', 'failed', 'unsupported', 'interrupted']),
   /** Null when no pair was measured on both sides. */
   goodput: AbRatio.nullable(),
   p99: AbRatio.nullable(),

@@ -117,7 +117,7 @@ function howRead(ab: AbSection): Block {
       'A ratio is the geometric mean of the pairs\u2019 B/A, with the 95% t-interval of the mean log ratio. ',
       priorText(ab),
       `A regression: the goodput ratio\u2019s whole interval below ${x(1 - ab.rule.threshold)}; unchanged: the interval within ±${pct(ab.rule.threshold)}. `,
-      `A cell stopped after at least ${ab.rule.minPairs} pairs once both intervals were within ±${pct(ab.rule.target)} (target), at ${ab.rule.maxPairs} pairs (budget)${ab.rule.budgetMs === null ? '' : `, or when the run\u2019s ${Math.round(ab.rule.budgetMs / 1000)} s were spent (time)`}. `,
+      `A cell stopped after at least ${ab.rule.minPairs} pairs once both intervals were within ±${pct(ab.rule.target)} (target) or the goodput interval lay wholly below, above or within ±${pct(ab.rule.threshold)} (resolved: more pairs would not change the verdict), at ${ab.rule.maxPairs} pairs (budget)${ab.rule.budgetMs === null ? '' : `, or when the run\u2019s ${Math.round(ab.rule.budgetMs / 1000)} s were spent (time)`}. `,
       'A uniform slowdown of every cell is a regression too: both sides shared the machine and the minute.',
     ),
   };

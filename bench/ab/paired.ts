@@ -96,7 +96,7 @@ export function pairedRatio(
 }
 
 /** Why sampling of a cell ended. */
-export type StopReason = 'target' | 'budget' | 'time' | 'failed' | 'unsupported' | 'interrupted';
+export type StopReason = 'target' | 'resolved' | 'budget' | 'time' | 'failed' | 'unsupported' | 'interrupted';
 
 export interface StoppingRule {
   /** Pairs before the target may end a cell (AB_MIN_PAIRS). */
@@ -105,6 +105,8 @@ export interface StoppingRule {
   maxPairs: number;
   /** Both intervals within ± this share of their ratio (0.05: ±5%). */
   target: number;
+  /** The verdict's threshold (0.1: ±10%): a goodput interval wholly on one side of each bound is resolved. */
+  threshold: number;
 }
 
 /** Whether an interval is within ± target: exp(half-width) - 1 <= target. */
@@ -113,16 +115,33 @@ export function narrowEnough(r: RatioInterval, target: number): boolean {
 }
 
 /**
- * The stopping rule of one cell, asked after each pair: stop on `target` once at least minPairs
- * pairs are in and the intervals of both ratios (goodput, p99), under the run's priors so far,
- * are within ± target; stop on `budget` at maxPairs; otherwise go on (null). The run's wall-time
- * budget is the caller's.
+ * Whether a goodput interval already answers the verdict's question whatever more pairs would
+ * add: wholly below 1 - threshold (a regression), wholly above 1 + threshold, or wholly within
+ * ±threshold (unchanged). This is tachometer's auto-sampling rule ("stop once the difference is
+ * resolved against every horizon"): a cell whose answer is known gives its time to the cells
+ * that still straddle a bound.
+ */
+export function resolved(r: RatioInterval, threshold: number): boolean {
+  if (r.low === null || r.high === null) return false;
+  const [down, up] = [1 - threshold, 1 + threshold];
+  return r.high < down || r.low > up || (r.low >= down && r.high <= up);
+}
+
+/**
+ * The stopping rule of one cell, asked after each pair, once at least minPairs pairs are in, the
+ * intervals taken under the run's priors so far: stop on `target` when the intervals of both
+ * ratios (goodput, p99) are within ± target; on `resolved` when the goodput interval is resolved
+ * against the threshold (resolved(); p99 is reported, it does not fail a run, so it is not waited
+ * for); on `budget` at maxPairs; otherwise go on (null). Stopping when the answer is known looks
+ * at the data more than once; with at least 3 pairs and a threshold well beyond 1, an interval
+ * that strays past a bound by chance is rare (the A/A runs in the README measure it). The run's
+ * wall-time budget is the caller's.
  */
 export function stopReason(
   pairs: readonly { goodputPerSec: PairFigures; p99Ms: PairFigures }[],
   rule: StoppingRule,
   priors: RatioPriors = NO_PRIORS,
-): 'target' | 'budget' | null {
+): 'target' | 'resolved' | 'budget' | null {
   if (pairs.length >= rule.minPairs && pairs.length >= 2) {
     const g = pairedRatio(
       pairs.map((p) => p.goodputPerSec),
@@ -135,6 +154,7 @@ export function stopReason(
       priors.p99Ms,
     );
     if (narrowEnough(g, rule.target) && narrowEnough(l, rule.target)) return 'target';
+    if (resolved(g, rule.threshold)) return 'resolved';
   }
   return pairs.length >= rule.maxPairs ? 'budget' : null;
 }

@@ -134,7 +134,7 @@ export function compareCell(
  * varies), measured in rounds. Each round runs one pair for every cell still sampling, A then B or
  * B then A alternately (pairOrder), each side a whole cell of its own (reset, its server, warm-up
  * until steady, load, check). A cell stops when the stopping rule says so (stopReason), when a side
- * fails, or when the run's wall-time budget is spent (no new round starts). The orchestrator
+ * fails, or when the run's wall-time budget is spent (no new pair starts). The orchestrator
  * never prints.
  */
 export async function runAb(
@@ -318,13 +318,17 @@ export async function runAb(
     };
 
     const active = () => matrix.map((_, i) => i).filter((i) => !stopped.has(i));
-    for (let round = 0; active().length > 0; round++) {
-      if (rule.budgetMs !== null && round > 0 && Date.now() - startedAt.getTime() >= rule.budgetMs) {
-        for (const i of active()) stopped.set(i, 'time');
-        break;
-      }
+    // Past the wall-time budget no new pair starts (every cell has its first by then), so a round
+    // that cells resolved early have shortened is not cut off after its first cell.
+    const timeUp = (round: number) =>
+      rule.budgetMs !== null && round > 0 && Date.now() - startedAt.getTime() >= rule.budgetMs;
+    rounds: for (let round = 0; active().length > 0; round++) {
       for (const i of active()) {
         if (signal.aborted) throw new Interrupted('interrupted');
+        if (timeUp(round)) {
+          for (const j of active()) stopped.set(j, 'time');
+          break rounds;
+        }
         const pair = (pairsOf[i] as AbComparison['pairs']).length;
         const order = pairOrder(pair);
         const got: { A?: Cell; B?: Cell } = {};

@@ -1,8 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { abVerdict, pairedRatio, pairOrder, type RatioInterval, stopReason } from '../../bench/ab/paired.ts';
+import {
+  abVerdict,
+  pairedRatio,
+  pairOrder,
+  type RatioInterval,
+  resolved,
+  stopReason,
+} from '../../bench/ab/paired.ts';
 import { compareCell } from '../../bench/ab/run-ab.ts';
 
-const rule = { minPairs: 3, maxPairs: 8, target: 0.05 };
+const rule = { minPairs: 3, maxPairs: 8, target: 0.05, threshold: 0.1 };
 const pair = (a: number, b: number, pa = 10, pb = pa * (a / b)) => ({
   goodputPerSec: { a, b },
   p99Ms: { a: pa, b: pb },
@@ -73,6 +80,37 @@ describe('stopping rule', () => {
     expect(stopReason(noisyP99, rule)).toBeNull();
     const noisyGoodput = [pair(100, 60), pair(100, 110), pair(100, 90)];
     expect(stopReason(noisyGoodput, rule)).toBeNull();
+  });
+
+  it('stops once the goodput verdict is resolved against the threshold, though p99 is still wide', () => {
+    const wideP99 = (a: number, b: number, i: number) => pair(a, b, 10, [10, 25, 6, 18][i]);
+    // 0.60-0.62: wholly below 0.9, a regression more pairs would not undo.
+    const slower = [60, 62, 61].map((b, i) => wideP99(100, b, i));
+    expect(stopReason(slower.slice(0, 2), rule)).toBeNull(); // never before the minimum of pairs
+    expect(stopReason(slower, rule)).toBe('resolved');
+    // 0.99-1.01: wholly within ±10%, unchanged.
+    expect(
+      stopReason(
+        [99, 101, 100].map((b, i) => wideP99(100, b, i)),
+        rule,
+      ),
+    ).toBe('resolved');
+    // 0.95-1.35: straddles 1.1, so it goes on.
+    expect(
+      stopReason(
+        [95, 135, 115].map((b, i) => wideP99(100, b, i)),
+        rule,
+      ),
+    ).toBeNull();
+  });
+
+  it('an interval is resolved wholly beyond a bound or wholly within both, not across one', () => {
+    expect(resolved(ratio(0.8, 0.75, 0.85), 0.1)).toBe(true);
+    expect(resolved(ratio(1.3, 1.15, 1.45), 0.1)).toBe(true);
+    expect(resolved(ratio(1.0, 0.92, 1.08), 0.1)).toBe(true);
+    expect(resolved(ratio(0.9, 0.85, 0.95), 0.1)).toBe(false);
+    expect(resolved(ratio(1.0, 0.85, 1.15), 0.1)).toBe(false);
+    expect(resolved(ratio(0.5, null, null), 0.1)).toBe(false);
   });
 
   it('stops on budget at maxPairs', () => {
