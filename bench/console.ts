@@ -1,6 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import type { AbComparison, Cell, DatabaseInfo, RunResult } from '../core/result-schema.ts';
 import { noRegressionText } from '../report/ab-section.ts';
+import { UNSTEADY_WORDS } from '../report/quality-marks.ts';
 import { checkSupport } from '../strategies/registry.ts';
 import { notApplicable } from '../workloads/support.ts';
 import type { AbPlan } from './ab/run-ab.ts';
@@ -9,6 +10,7 @@ import { AB_MIN_PAIRS, type BenchConfig } from './config.ts';
 import { attachProgressDisplay } from './load/progress-display.ts';
 import type { Plan, RunEvents } from './orchestrator.ts';
 import { RUN_OVERHEAD_SEC } from './plan.ts';
+import { unsteadyCause } from './stats/steady-state.ts';
 
 /**
  * What the bench command shows a person. Only this file (and the load driver's progress display)
@@ -71,9 +73,10 @@ function cellLine(c: Cell): string {
   const ok = m.intervals?.goodputPerSec;
   const goodput = ok ? `${fmt(m.goodputPerSec)} ± ${fmt((ok.high - ok.low) / 2)}` : fmt(m.goodputPerSec);
   const warm = m.steady ? `, warm-up ${fmt(m.steady.warmupSec, 1)} s` : '';
+  const cause = m.steady ? unsteadyCause(m.steady, m.timeseries.length) : null;
   const flags = [
-    m.steady && !m.steady.steady
-      ? `NOT STEADY (trend ${fmt(m.steady.trendPctPerSec, 1)}%/s, CoV ${fmt(m.steady.cov, 2)}${m.steady.warmupCapped ? ', warm-up capped' : ''})`
+    m.steady && cause
+      ? `NOT STEADY, ${UNSTEADY_WORDS[cause]} (trend ${fmt(m.steady.trendPctPerSec, 1)}%/s, CoV ${fmt(m.steady.cov, 2)}${m.steady.warmupCapped ? ', warm-up capped' : ''})`
       : '',
     m.interference?.suspect ? `BUSY MACHINE (others took ${fmt(100 * m.interference.otherShare)}%)` : '',
   ].filter(Boolean);

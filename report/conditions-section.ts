@@ -5,6 +5,7 @@
  */
 
 import { median } from '../bench/stats/median.ts';
+import { unsteadyCause } from '../bench/stats/steady-state.ts';
 import type { RunResult } from '../core/result-schema.ts';
 import { DEFAULT_RETRY_POLICY } from '../strategies/retry.ts';
 import type { Block, Text } from './document.ts';
@@ -12,7 +13,7 @@ import { strong, t } from './document.ts';
 import { fmtCount, fmtPercent, fmtRatio, plural } from './format.ts';
 import type { Group, MeasuredCell } from './groups.ts';
 import { levelLabel } from './groups.ts';
-import { SUSPECT_MARK, UNSTEADY_MARK } from './quality-marks.ts';
+import { SUSPECT_MARK, UNSTEADY_MARK, UNSTEADY_WORDS } from './quality-marks.ts';
 
 function measuredCells(groups: readonly Group[]): { group: Group; cell: MeasuredCell }[] {
   return groups.flatMap((group) => group.rows.flatMap((r) => r.measured.map((cell) => ({ group, cell }))));
@@ -89,12 +90,15 @@ function steadiness(groups: readonly Group[]): { summary: string; flagged: Text[
   const warm = judged.map(({ cell }) => cell.metrics.steady?.warmupSec ?? 0);
   const capped = judged.filter(({ cell }) => cell.metrics.steady?.warmupCapped === true).length;
   const auto = judged.filter(({ cell }) => cell.metrics.steady?.warmupPolicy === 'auto').length;
+  const causes = { trend: 0, bursty: 0 };
   for (const { group, cell } of judged) {
     const s = cell.metrics.steady;
-    if (!s || s.steady) continue;
+    const cause = s ? unsteadyCause(s, cell.metrics.timeseries.length) : null;
+    if (!s || !cause) continue;
+    causes[cause]++;
     flagged.push(
       t(
-        strong(`${UNSTEADY_MARK} not steady:`),
+        strong(`${UNSTEADY_MARK} not steady, ${UNSTEADY_WORDS[cause]}:`),
         ` ${where(group, cell)}: trend ${s.trendPctPerSec >= 0 ? '+' : ''}${s.trendPctPerSec.toFixed(1)}%/s, CoV ${fmtRatio(s.cov)}, last second ${fmtRatio(s.lastToMean)} x the mean${s.monotoneClimb ? ', climbing every second' : ''}${s.warmupCapped ? ', warm-up stopped at its cap' : ''}.`,
       ),
     );
@@ -108,7 +112,7 @@ function steadiness(groups: readonly Group[]): { summary: string; flagged: Text[
       ? `; the warm-up was automatic for ${fmtCount(auto)} cells: ${fmtCount(auto - capped)} ended when goodput settled${capped > 0 ? `, ${fmtCount(capped)} at the cap without settling` : ''}`
       : '';
   return {
-    summary: `${fmtCount(steady)} of ${fmtCount(judged.length)} measured cells were steady${ruleWords}; warm-up took ${median(warm).toFixed(1)} s (median), at most ${Math.max(...warm).toFixed(1)} s${autoWords}`,
+    summary: `${fmtCount(steady)} of ${fmtCount(judged.length)} measured cells were steady${ruleWords}${steady < judged.length ? ` (of the others, ${fmtCount(causes.bursty)} level but bursty, with no significant trend: only their intervals are wide; ${fmtCount(causes.trend)} still changing)` : ''}; warm-up took ${median(warm).toFixed(1)} s (median), at most ${Math.max(...warm).toFixed(1)} s${autoWords}`,
     flagged,
   };
 }

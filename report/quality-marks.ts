@@ -1,3 +1,4 @@
+import type { UnsteadyCause } from '../bench/stats/steady-state.ts';
 import type { Row } from './groups.ts';
 
 /**
@@ -15,7 +16,7 @@ export function qualityMark(row: Pick<Row, 'quality'>): string {
 
 export const MARK_LEGEND: Readonly<Record<string, string>> = {
   [UNSTEADY_MARK]:
-    'goodput was still changing through the measured window (not steady): the figure depends on when the measurement started',
+    'not steady by the rule: goodput either still changed through the measured window (the figure depends on when the measurement started) or stayed level but swung second to second more than the rule allows (only its interval is wide); the test conditions say which',
   [SUSPECT_MARK]:
     'something else on the machine took at least 15% of its CPU while this was measured: the figure may be depressed',
 };
@@ -27,3 +28,9 @@ export function markLegend(rows: readonly Pick<Row, 'quality'>[]): string[] {
     .filter(([mark]) => used.has(mark))
     .map(([mark, words]) => `${mark} ${words}.`);
 }
+
+/** How a report or the console names why a window was not steady (unsteadyCause). */
+export const UNSTEADY_WORDS: Readonly<Record<UnsteadyCause, string>> = {
+  trend: 'still changing',
+  bursty: 'level but bursty',
+};

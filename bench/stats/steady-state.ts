@@ -117,3 +117,36 @@ export function warmupSettled(series: readonly number[]): boolean {
     !rising
   );
 }
+
+/** Why a measured window failed its rule (unsteadyCause). */
+export type UnsteadyCause = 'trend' | 'bursty';
+
+/**
+ * Why a window was not steady, from the figures run.json keeps. 'trend': goodput moved through
+ * the window (it rose every second, or its slope was beyond the rule's bound and, where the rule
+ * asks, significant): the figure depends on when measuring began. 'bursty': it stayed level but
+ * swung second to second beyond the CoV or last-second bound: the figure does not depend on its
+ * start, only its interval is wide. The two call for different cures (a longer warm-up; longer
+ * cells or repeats), and most unsteady cells are the second kind: measured over 20-s windows on
+ * 2 cores, goodput swung by a CoV of 0.06-0.36 (median 0.12), the retry-bound strategies on one
+ * hot row most (0.25-0.27) with no significant slope, and 5-s windows cut from those level
+ * windows missed the ±15% last-second bound 18% of the time (up to half for those strategies).
+ * Null for a steady window.
+ */
+export function unsteadyCause(
+  s: Pick<Steadiness, 'steady' | 'trendPctPerSec' | 'monotoneClimb'> & {
+    trendT?: number;
+    rule: { maxTrendPctPerSec: number; trendMustBeSignificant?: boolean };
+  },
+  seconds: number,
+): UnsteadyCause | null {
+  if (s.steady) return null;
+  if (s.monotoneClimb) return 'trend';
+  const beyond = Math.abs(s.trendPctPerSec) > s.rule.maxTrendPctPerSec;
+  // Runs made before the significance test (no trendT) failed any slope beyond the bound.
+  const significant =
+    s.rule.trendMustBeSignificant !== true ||
+    s.trendT === undefined ||
+    (seconds > 2 && Math.abs(s.trendT) > tQuantile95(seconds - 2));
+  return beyond && significant ? 'trend' : 'bursty';
+}

@@ -131,9 +131,31 @@ describe('markdown decision report', () => {
     expect(section(marked, '## At a glance')).toContain(
       '| **atomic**† | 1,867 ± 93 | +50% (+40% to +61%) over for-update‡ |',
     );
-    expect(marked).toContain('† goodput was still changing through the measured window (not steady)');
+    expect(marked).toContain(
+      '† not steady by the rule: goodput either still changed through the measured window (the figure depends on when the measurement started)',
+    );
     expect(marked).toContain('‡ something else on the machine took at least 15% of its CPU');
-    expect(md).not.toContain('† goodput was still changing');
+    expect(md).not.toContain('† not steady by the rule');
+  });
+
+  it('says why each unsteady cell was not steady: still changing, or level but bursty', () => {
+    const run = withMeasurementQuality({
+      unsteady: (c) => c.strategy === 'atomic',
+    });
+    const first = run.cells.find(
+      (c) => c.database === 'mysql' && c.strategy === 'atomic' && c.metrics?.steady,
+    );
+    const s = first?.metrics?.steady;
+    if (!s) throw new Error('fixture has no unsteady cell');
+    // Level (an insignificant slope, no climb) but swinging: bursty.
+    Object.assign(s, { trendPctPerSec: 6, trendT: 0.8, monotoneClimb: false });
+    s.rule.trendMustBeSignificant = true;
+    const box = section(renderMarkdown(run, []), '## Test conditions');
+    expect(box).toMatch(
+      /\(of the others, 1 level but bursty, with no significant trend: only their intervals are wide; \d+ still changing\)/,
+    );
+    expect(box).toContain('† not steady, level but bursty:** atomic at 32 connections, account/hot on mysql');
+    expect(box).toContain('† not steady, still changing:** atomic');
   });
 
   it('states the test conditions: pool, harness CPU, retry policy, steady state, interference', () => {

@@ -5,6 +5,7 @@ import {
   MEASURED_RULE,
   slope,
   slopeFit,
+  unsteadyCause,
   WARMUP_RULE,
   warmupSettled,
 } from '../../bench/stats/steady-state.ts';
@@ -101,5 +102,27 @@ describe('steady-state rule on synthetic per-second goodput', () => {
     expect(warmupSettled([1000, 1050, 1040])).toBe(true);
     expect(warmupSettled([900, 1000, 1100])).toBe(false);
     expect(WARMUP_RULE.maxTrendPctPerSec).toBe(5);
+  });
+});
+
+describe('why a window was not steady', () => {
+  const rule = { ...MEASURED_RULE, trendMustBeSignificant: true };
+  const cause = (series: number[]) =>
+    unsteadyCause({ ...judgeSteadiness(series, MEASURED_RULE), rule }, series.length);
+
+  it('a ramp or a significant decline is still changing; a level window that swings is bursty', () => {
+    expect(cause([400, 600, 800, 1000, 1200, 1400])).toBe('trend');
+    expect(cause([1000, 930, 870, 800, 740])).toBe('trend');
+    // A sawtooth of ±30%: no trend, too much variation.
+    expect(cause([700, 1000, 1300, 700, 1000, 1300, 700, 1000])).toBe('bursty');
+    // Level, but the last second 28% above the mean (an optimistic cell on one hot row, measured).
+    expect(cause([540, 570, 645, 565, 755].map((v, i) => (i === 4 ? 820 : v)))).toBe('bursty');
+    expect(cause([1000, 1010, 990, 1005, 995])).toBeNull();
+  });
+
+  it('a run from before the significance test fails any slope beyond the bound as a trend', () => {
+    const old = { steady: false, trendPctPerSec: 6, monotoneClimb: false, rule: { maxTrendPctPerSec: 5 } };
+    expect(unsteadyCause(old, 5)).toBe('trend');
+    expect(unsteadyCause({ ...old, trendPctPerSec: 2 }, 5)).toBe('bursty');
   });
 });
