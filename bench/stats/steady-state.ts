@@ -71,6 +71,11 @@ export function slope(series: readonly number[]): number {
   return slopeFit(series).slope;
 }
 
+/** A slope fails a window of `seconds` when it is beyond the bound and significant (|t| beyond the 95% t quantile, n - 2 df). */
+function slopeFails(trendPctPerSec: number, trendT: number, seconds: number, maxTrend: number): boolean {
+  return Math.abs(trendPctPerSec) > maxTrend && seconds > 2 && Math.abs(trendT) > tQuantile95(seconds - 2);
+}
+
 /**
  * Applies `rule` to a per-second series. A window of fewer than three seconds cannot show a trend
  * and is not steady; an all-zero window (nothing succeeded) is level and steady.
@@ -86,11 +91,10 @@ export function judgeSteadiness(series: readonly number[], rule: SteadyRule): St
   const fit = slopeFit(series);
   const trendPctPerSec = (100 * fit.slope) / m;
   const trendT = fit.se > 0 ? fit.slope / fit.se : fit.slope === 0 ? 0 : Math.sign(fit.slope) * Infinity;
-  const significant = Math.abs(trendT) > tQuantile95(series.length - 2);
   const cov = stdDev(series) / m;
   const lastToMean = (series[series.length - 1] as number) / m;
   const steady =
-    !(significant && Math.abs(trendPctPerSec) > rule.maxTrendPctPerSec) &&
+    !slopeFails(trendPctPerSec, trendT, series.length, rule.maxTrendPctPerSec) &&
     cov <= rule.maxCov &&
     Math.abs(lastToMean - 1) <= rule.maxLastDeviation &&
     !monotoneClimb;
@@ -142,11 +146,10 @@ export function unsteadyCause(
 ): UnsteadyCause | null {
   if (s.steady) return null;
   if (s.monotoneClimb) return 'trend';
-  const beyond = Math.abs(s.trendPctPerSec) > s.rule.maxTrendPctPerSec;
   // Runs made before the significance test (no trendT) failed any slope beyond the bound.
-  const significant =
-    s.rule.trendMustBeSignificant !== true ||
-    s.trendT === undefined ||
-    (seconds > 2 && Math.abs(s.trendT) > tQuantile95(seconds - 2));
-  return beyond && significant ? 'trend' : 'bursty';
+  const moved =
+    s.rule.trendMustBeSignificant !== true || s.trendT === undefined
+      ? Math.abs(s.trendPctPerSec) > s.rule.maxTrendPctPerSec
+      : slopeFails(s.trendPctPerSec, s.trendT, seconds, s.rule.maxTrendPctPerSec);
+  return moved ? 'trend' : 'bursty';
 }
